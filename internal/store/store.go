@@ -1,0 +1,180 @@
+// Package store is alpage's one SQL layer over database/sql, for SQLite
+// (modernc, WAL, immediate transactions) and PostgreSQL (pgx). Queries use $1
+// parameters, which both drivers bind; only the migrations differ per engine.
+//
+// Domain packages write their SQL inline next to its Scan, take a Querier
+// (the *sql.DB or the *sql.Tx they are in), pass every time as a parameter
+// taken from the clock (never now() in SQL), and scope rows by organization.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Querier is what *sql.DB and *sql.Tx have in common.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database of either engine.
+type DB struct {
+	*sql.DB
+	Engine Engine
+	// Path is the SQLite file, empty on PostgreSQL.
+	Path string
+}
+
+// ErrNotFound is returned by store helpers when a row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Open opens the database named by url ("postgres://…") or, when url is
+// empty, the SQLite database in dataDir (created if missing).
+func Open(ctx context.Context, dataDir, url string) (*DB, error) {
+	if url != "" {
+		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+			return nil, fmt.Errorf("store: database URL must start with postgres:// (got %q)", redact(url))
+		}
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: connecting to PostgreSQL at %s: %w", redact(url), err)
+		}
+		return &DB{DB: db, Engine: Postgres}, nil
+	}
+	if dataDir == "" {
+		dataDir = "alpage-data"
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: creating data directory: %w", err)
+	}
+	path := filepath.Join(dataDir, "alpage.db")
+	dsn := "file:" + path + "?_txlock=immediate&_time_format=sqlite" +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: opening SQLite: %w", err)
+	}
+	// One connection: SQLite has one writer, and River's SQLite driver advises
+	// it to avoid SQLITE_BUSY. A transaction therefore must never use db.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	return &DB{DB: db, Engine: SQLite, Path: path}, nil
+}
+
+// redact hides the password of a database URL.
+func redact(url string) string {
+	at := strings.LastIndex(url, "@")
+	scheme := strings.Index(url, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return url
+	}
+	creds := url[scheme+3 : at]
+	if user, _, ok := strings.Cut(creds, ":"); ok {
+		return url[:scheme+3] + user + ":***" + url[at:]
+	}
+	return url
+}
+
+// WithTx runs fn in one transaction and commits it, or rolls it back when fn
+// fails. Serialization failures and SQLite busy errors are retried a few
+// times: fn must therefore only touch the database through tx (and enqueue its
+// jobs in tx), so that running it again is safe.
+func (db *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.tryTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: beginning transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: committing: %w", err)
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 40001") || strings.Contains(msg, "SQLSTATE 40P01") ||
+		strings.Contains(msg, "SQLITE_BUSY")
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation, so
+// that callers let the index decide instead of checking before inserting.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
+}
+
+// NoRows turns sql.ErrNoRows into ErrNotFound and wraps anything else.
+func NoRows(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// NullTime turns a possibly-NULL time into a pointer.
+func NullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
