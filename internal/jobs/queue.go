@@ -112,7 +112,7 @@ func (q *Queue) WaitIdle(ctx context.Context) error {
 		var n int
 		err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job
 			WHERE state IN ('available', 'running') OR (state IN ('retryable', 'scheduled') AND scheduled_at <= $1)`,
-			time.Now().UTC()).Scan(&n)
+			clock.System{}.Now()).Scan(&n) // River schedules jobs in wall-clock time
 		if err != nil {
 			return fmt.Errorf("jobs: counting pending jobs: %w", err)
 		}
