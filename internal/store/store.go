@@ -17,7 +17,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
@@ -54,10 +56,16 @@ func Open(ctx context.Context, dataDir, url string) (*DB, error) {
 		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
 			return nil, fmt.Errorf("store: database URL must start with postgres:// (got %q)", redact(url))
 		}
-		db, err := sql.Open("pgx", url)
+		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
-			return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
+			return nil, fmt.Errorf("store: reading the PostgreSQL URL %s: %w", redact(url), err)
 		}
+		// Times come back in UTC whatever the machine's time zone.
+		db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+			c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+				Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+			return nil
+		}))
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
 		db.SetConnMaxIdleTime(5 * time.Minute)
@@ -129,11 +137,8 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) 
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
+	// Rolls back on error and on panic; after a commit it does nothing.
+	defer func() { _ = tx.Rollback() }()
 	if err = fn(tx); err != nil {
 		return err
 	}
