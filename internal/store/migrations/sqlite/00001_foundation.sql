@@ -3,7 +3,7 @@
 -- idempotency, outbox, audit, settings, sweeps. Times come from the clock.
 
 CREATE TABLE users (
-    id                 text PRIMARY KEY,
+    id                 text NOT NULL PRIMARY KEY,
     email              text NOT NULL UNIQUE,
     password_hash      text NOT NULL,
     first_name         text NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE users (
 );
 
 CREATE TABLE organizations (
-    id         text PRIMARY KEY,
+    id         text NOT NULL PRIMARY KEY,
     name       text NOT NULL,
     legal_form text NOT NULL DEFAULT 'individual' CHECK (legal_form IN ('individual','company','public_body')),
     created_at timestamp NOT NULL,
@@ -36,7 +36,7 @@ CREATE TABLE memberships (
 CREATE INDEX memberships_user ON memberships (user_id);
 
 CREATE TABLE email_confirmations (
-    token_hash text PRIMARY KEY,
+    token_hash text NOT NULL PRIMARY KEY,
     user_id    text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     email      text NOT NULL,
     expires_at timestamp NOT NULL,
@@ -46,7 +46,7 @@ CREATE TABLE email_confirmations (
 CREATE INDEX email_confirmations_user ON email_confirmations (user_id);
 
 CREATE TABLE sessions (
-    id_hash      text PRIMARY KEY,
+    id_hash      text NOT NULL PRIMARY KEY,
     id           text NOT NULL UNIQUE,
     user_id      text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     organization_id text,
@@ -59,7 +59,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE TABLE api_tokens (
-    id           text PRIMARY KEY,
+    id           text NOT NULL PRIMARY KEY,
     user_id      text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         text NOT NULL,
     token_hash   text NOT NULL UNIQUE,
@@ -72,7 +72,7 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
 CREATE TABLE rate_limit_hits (
-    id     text PRIMARY KEY,
+    id     text NOT NULL PRIMARY KEY,
     bucket text NOT NULL,
     at     timestamp NOT NULL
 );
@@ -94,7 +94,7 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 CREATE TABLE outbox (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     channel         text NOT NULL CHECK (channel IN ('email','sms')),
     recipient       text NOT NULL,
     language        text NOT NULL,
@@ -115,7 +115,7 @@ CREATE INDEX outbox_created ON outbox (created_at);
 CREATE INDEX outbox_recipient ON outbox (recipient);
 
 CREATE TABLE audit_events (
-    id              text PRIMARY KEY,
+    id              text NOT NULL PRIMARY KEY,
     actor_user_id   text,
     subject_user_id text,
     organization_id text,
@@ -129,13 +129,13 @@ CREATE INDEX audit_events_subject ON audit_events (subject_user_id, created_at);
 CREATE INDEX audit_events_org ON audit_events (organization_id, created_at);
 
 CREATE TABLE settings (
-    key        text PRIMARY KEY,
+    key        text NOT NULL PRIMARY KEY,
     value      text NOT NULL,
     updated_at timestamp NOT NULL
 );
 
 CREATE TABLE sweep_runs (
-    name        text PRIMARY KEY,
+    name        text NOT NULL PRIMARY KEY,
     last_run_at timestamp NOT NULL
 );
 
