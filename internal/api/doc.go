@@ -1,0 +1,28 @@
+// Package api is alpage's public HTTP API (API.md, SPEC API-1…API-6), built
+// with Huma on net/http and mounted by the app at /api/.
+//
+// The platform, in the order a request meets it:
+//
+//   - routes.go: every operation is declared once in a route table with its
+//     version; it is served at /api/{version}/{path} and, for the newest
+//     version, at /api/{path} too (API-2), under distinct operation IDs.
+//   - auth.go: Authorization: Bearer <token> → the token's user; missing,
+//     bad, expired or revoked → 401 not_authorized with WWW-Authenticate.
+//     Scopes are checked here and only here.
+//   - middleware.go: 60 requests per rolling minute per token, counted in the
+//     database (internal/ratelimit), RateLimit-* headers on every
+//     authenticated response, 429 with Retry-After beyond (API-3).
+//     Bodies over 1 MiB → 413 request_too_large.
+//   - idempotent.go: Idempotency-Key on POST (internal/idempotency).
+//   - problem.go: every error, ours or Huma's, leaves as the error envelope
+//     {"result":"error","error":{"code","description","context"}}; anything
+//     that is not an *apperr.Error is a 500 unexpected_error quoting the
+//     request id, logged with its cause.
+//   - envelope.go: {"result":"success","data":…} and paginated lists.
+//   - openapi.go, docs.go: the OpenAPI 3.1 document at /api/openapi.json,
+//     with every route and every error code (API-5), rendered at /api/docs
+//     by the embedded swagger-ui.
+//
+// The test-mode routes under /api/1/_dev/ exist only when Deps.DevClock is
+// set (serve --dev, loopback only) and need no token.
+package api
