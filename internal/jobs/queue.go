@@ -43,8 +43,11 @@ func (q *Queue) Open(work bool) error {
 		Logger:            q.logger.With("component", "jobs"),
 		FetchPollInterval: 200 * time.Millisecond,
 		FetchCooldown:     100 * time.Millisecond,
-		JobTimeout:        5 * time.Minute,
-		MaxAttempts:       10,
+		JobTimeout:        2 * time.Minute,
+		// A job left "running" by a killed process is worked again after
+		// this; workers are idempotent, so a rare second run is harmless.
+		RescueStuckJobsAfter: 5 * time.Minute,
+		MaxAttempts:          10,
 	}
 	q.working = work
 	if work {

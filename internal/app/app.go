@@ -1,0 +1,109 @@
+// Package app is alpage's composition root: it turns a validated
+// configuration into an open store, the domain services, the job queue and
+// the HTTP handler. Nothing else builds services, and no package reads
+// configuration by itself.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/clock"
+	"github.com/alpage/alpage/internal/devmode"
+	"github.com/alpage/alpage/internal/jobs"
+	"github.com/alpage/alpage/internal/notify"
+	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/token"
+)
+
+// Config is everything alpage is told at start. The CLI fills it from flags
+// and ALPAGE_… environment variables.
+type Config struct {
+	DataDir     string // SQLite directory, when DatabaseURL is empty
+	DatabaseURL string // postgres://…
+	Addr        string // listen address of serve
+	BaseURL     string // public URL of the console, for links in e-mails
+	Dev         bool   // test mode: test clock and outbox viewer
+	RateLimit   int    // API requests per rolling minute per token
+	SMTP        notify.Config
+	Logger      *slog.Logger
+	// Account tunes sessions and password hashing; zero values are defaults.
+	Account account.Options
+}
+
+// App holds the running parts.
+type App struct {
+	Config   Config
+	DB       *store.DB
+	Clock    *clock.Offset
+	Queue    *jobs.Queue
+	Notifier *notify.Notifier
+	Accounts *account.Service
+	Orgs     *org.Service
+	Tokens   *token.Service
+	DevClock *devmode.Clock // nil unless Config.Dev
+	Logger   *slog.Logger
+}
+
+// Open opens (and migrates) the database and builds the services. With work
+// true the job queue will work jobs once Start is called; the CLI opens with
+// work false and only enqueues.
+func Open(ctx context.Context, cfg Config, work bool) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = 60
+	}
+	db, err := store.Open(ctx, cfg.DataDir, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Logger: cfg.Logger}
+	if err := a.build(ctx, work); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, work bool) error {
+	cfg := a.Config
+	if _, err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	offset, err := devmode.LoadOffset(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	a.Clock = clock.NewOffset(offset)
+	a.Queue = jobs.New(a.DB, a.Clock, a.Logger)
+
+	smtp := cfg.SMTP
+	smtp.BaseURL = cfg.BaseURL
+	smtp.Hold = smtp.Hold || cfg.Dev || smtp.SMTPHost == ""
+	a.Notifier = notify.New(a.DB, a.Clock, a.Queue, smtp, notify.SandboxSMS{}, a.Logger)
+	notify.RegisterWorkers(a.Queue, a.Notifier)
+
+	a.Orgs = org.New(a.DB, a.Clock)
+	a.Accounts = account.New(a.DB, a.Clock, a.Notifier, cfg.Account)
+	a.Tokens = token.New(a.DB, a.Clock)
+	if cfg.Dev {
+		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
+	}
+	a.Queue.AddSweep(jobs.Sweep{Name: "sessions", Every: time.Hour, Run: a.Accounts.SweepSessions})
+	a.addSweeps()
+	if err := a.Queue.Open(work); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	return a.DB.Close()
+}

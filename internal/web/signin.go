@@ -1,0 +1,74 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/reqctx"
+)
+
+// signInPage is the data of the sign-in form.
+type signInPage struct {
+	Page
+	Email        string
+	Next         string
+	NotConfirmed bool // show the form that sends a new confirmation link
+}
+
+// signInForm shows the sign-in form (ACC-3).
+func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := &signInPage{Page: Page{TitleKey: "signin.title"}, Next: localPath(q.Get("next"))}
+	if q.Has("signed_out") {
+		p.NoticeKey = "signin.signed_out"
+	}
+	return h.render(w, r, http.StatusOK, "signin", p)
+}
+
+// signIn checks the e-mail and password, then opens a new session: the
+// session token is renewed at every sign-in, and the previous one deleted.
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
+	p := &signInPage{Page: Page{TitleKey: "signin.title"},
+		Email: strings.TrimSpace(r.PostFormValue("email")), Next: localPath(r.PostFormValue("next"))}
+	ctx := r.Context()
+	u, err := h.Accounts.Authenticate(ctx, p.Email, r.PostFormValue("password"), reqctx.Meta(r, ""))
+	if err != nil {
+		p.NotConfirmed = errors.Is(err, account.ErrEmailNotConfirmed)
+		return h.refuse(w, r, "signin", p, err)
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := h.Accounts.DeleteSession(ctx, c.Value); err != nil {
+			h.Logger.WarnContext(ctx, "deleting the previous session failed", "error", err)
+		}
+	}
+	secret, sess, err := h.Accounts.CreateSession(ctx, u.ID, reqctx.Meta(r, u.ID))
+	if err != nil {
+		return err
+	}
+	// The session starts in the first organization and stays there until the
+	// user switches (ACC-4), even if another organization is added meanwhile.
+	orgs, err := h.Orgs.ListForUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(orgs) > 0 {
+		if err := h.Accounts.SetSessionOrganization(ctx, sess.ID, orgs[0].ID); err != nil {
+			return err
+		}
+	}
+	h.setSessionCookie(w, secret, sess.ExpiresAt)
+	return redirect(w, r, p.Next)
+}
+
+// signOut deletes the session and its cookie.
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := h.Accounts.DeleteSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	h.clearCookie(w, sessionCookie)
+	return redirect(w, r, "/signin?signed_out=1")
+}

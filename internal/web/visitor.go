@@ -1,0 +1,171 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/i18n"
+	"github.com/alpage/alpage/internal/org"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "alpage_session"
+	langCookie    = "alpage_lang"
+)
+
+// visitor is who is asking: a signed-in user with their session and
+// organizations, or an anonymous visitor with a language.
+type visitor struct {
+	token   string // the session cookie's secret, "" when anonymous
+	session account.Session
+	user    *account.User
+	orgs    []org.Organization // filled for signed-in pages
+	org     org.Organization   // the selected organization, zero if none
+	lang    string
+}
+
+type visitorKey struct{}
+
+// visitorOf returns the visitor of r, set by withVisitor.
+func visitorOf(r *http.Request) *visitor {
+	if v, ok := r.Context().Value(visitorKey{}).(*visitor); ok {
+		return v
+	}
+	return &visitor{lang: i18n.Default}
+}
+
+// withVisitor finds the session of the cookie, if any, and the language.
+func (h *handler) withVisitor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := &visitor{}
+		r = r.WithContext(context.WithValue(r.Context(), visitorKey{}, v))
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			sess, u, err := h.Accounts.SessionByToken(r.Context(), c.Value)
+			switch {
+			case err == nil:
+				v.token, v.session, v.user = c.Value, sess, &u
+			case errors.Is(err, apperr.NotAuthorized):
+				h.clearCookie(w, sessionCookie) // expired or signed out elsewhere
+			default:
+				v.lang = h.anonymousLanguage(w, r)
+				h.fail(w, r, err)
+				return
+			}
+		}
+		if v.user != nil && i18n.Supported(v.user.Language) {
+			v.lang = v.user.Language
+		} else {
+			v.lang = h.anonymousLanguage(w, r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// anonymousLanguage is ?lang= (remembered in a cookie), then the cookie, then
+// the browser's Accept-Language (UI-4).
+func (h *handler) anonymousLanguage(w http.ResponseWriter, r *http.Request) string {
+	if l := i18n.Normalize(r.URL.Query().Get("lang")); l != "" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l := i18n.Normalize(c.Value); l != "" {
+			return l
+		}
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+// page wraps a handler with the one error renderer.
+func (h *handler) page(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// signedIn wraps a handler for signed-in users: anonymous visitors go to the
+// sign-in page and come back after; the user's organizations and the
+// selected one are loaded for the header's switcher.
+func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return h.page(func(w http.ResponseWriter, r *http.Request) error {
+		v := visitorOf(r)
+		if v.user == nil {
+			next := "/"
+			if r.Method == http.MethodGet {
+				next = r.URL.RequestURI()
+			}
+			target := "/signin"
+			if next != "/" {
+				target += "?next=" + url.QueryEscape(next)
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return nil
+		}
+		if err := h.loadOrganizations(r, v); err != nil {
+			return err
+		}
+		return fn(w, r)
+	})
+}
+
+// loadOrganizations fills the user's organizations and the selected one:
+// the session's choice, else the first (ACC-4).
+func (h *handler) loadOrganizations(r *http.Request, v *visitor) error {
+	orgs, err := h.Orgs.ListForUser(r.Context(), v.user.ID)
+	if err != nil {
+		return err
+	}
+	v.orgs = orgs
+	for _, o := range orgs {
+		if o.ID == v.session.OrganizationID {
+			v.org = o
+		}
+	}
+	if v.org.ID == "" && len(orgs) > 0 {
+		v.org = orgs[0]
+	}
+	return nil
+}
+
+// setSessionCookie stores a session's secret in the browser until the
+// session's absolute end.
+func (h *handler) setSessionCookie(w http.ResponseWriter, secret string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *handler) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// localPath returns next if it is a path on this site, else "/": a sign-in
+// link cannot send the user to another site.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n\t") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return next
+}
+
+// redirect answers a form with 303 See Other, so that reloading the next
+// page does not post again.
+func redirect(w http.ResponseWriter, r *http.Request, target string) error {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
