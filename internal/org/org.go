@@ -118,7 +118,7 @@ func (s *Service) GetForUser(ctx context.Context, userID, orgID string) (Organiz
 	if err != nil {
 		return Organization{}, fmt.Errorf("org: loading organization: %w", err)
 	}
-	if err := authz.Allow(authz.Role(o.Role), authz.ViewOrganization); err != nil {
+	if err := authz.Allow(authz.Actor{UserID: userID, Role: authz.Role(o.Role)}, authz.ViewOrganization); err != nil {
 		return Organization{}, err
 	}
 	return o, nil
