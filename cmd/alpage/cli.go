@@ -28,6 +28,7 @@ type CLI struct {
 	Serve   ServeCmd   `cmd:"" help:"Run the console, the API and the background workers."`
 	User    UserCmd    `cmd:"" help:"Manage user accounts."`
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
+	Product ProductCmd `cmd:"" help:"Manage customers' products (operator)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply the database migrations and exit."`
 }
 
@@ -227,6 +228,37 @@ func (c *TokenCreateCmd) Run() error {
 		return describe(err)
 	}
 	fmt.Println(secret)
+	return nil
+}
+
+// ProductCmd groups product commands.
+type ProductCmd struct {
+	Create ProductCreateCmd `cmd:"" help:"Create a product in an organization and print its id alone on standard output."`
+}
+
+// ProductCreateCmd creates a product for an organization (until ordering
+// exists, operators create products this way).
+type ProductCreateCmd struct {
+	Organization string `required:"" placeholder:"ORG_ID" help:"Id of the organization that owns the product."`
+	Type         string `required:"" help:"Product type: domain, web_hosting, mail, cloud_storage, collaboration_suite, cloud_server, ssl_certificate, premium_support."`
+	Name         string `required:"" help:"Name of the product, e.g. example.ch."`
+	DueDate      string `name:"due-date" placeholder:"YYYY-MM-DD" help:"Next due date (calendar date)."`
+	Database
+}
+
+// Run creates the product and prints its id.
+func (c *ProductCreateCmd) Run() error {
+	ctx := context.Background()
+	a, err := app.Open(ctx, c.Database.config(quietLogger()), false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := a.Products.Create(ctx, c.Organization, c.Type, c.Name, c.DueDate)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Println(p.ID)
 	return nil
 }
 

@@ -42,6 +42,12 @@ func setup(t *testing.T) *bundle {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newBundle(t, db)
+}
+
+// newBundle builds the services over a migrated database of either engine.
+func newBundle(t *testing.T, db *store.DB) *bundle {
+	t.Helper()
 	clk := clock.NewFixed(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q := jobs.New(db, clk, logger)

@@ -36,6 +36,9 @@ type SignUpInput struct {
 	// NoOrganization skips the organization, for a person who joins through
 	// an invitation (ACC-2).
 	NoOrganization bool
+	// Join, when set, runs in the sign-up's transaction once the user exists:
+	// accepting an invitation with the account is one change (ACC-2).
+	Join func(ctx context.Context, tx *sql.Tx, u User) error
 }
 
 // SignUp creates an account and, unless in.NoOrganization, its organization
@@ -82,6 +85,11 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, meta audit.Meta) (
 				return err
 			}
 			orgID = o.ID
+		}
+		if in.Join != nil {
+			if err := in.Join(ctx, tx, u); err != nil {
+				return err
+			}
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, SubjectUserID: u.ID, OrganizationID: orgID,
 			Action: "account.signed_up", IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now}); err != nil {
@@ -160,42 +168,55 @@ func (s *Service) sendConfirmation(ctx context.Context, tx *sql.Tx, u User, now 
 	return err
 }
 
-// ConfirmEmail confirms the login address with the secret of a confirmation
-// link. A link works once and until it expires.
+// ConfirmEmail opens a confirmation link. A sign-up link confirms the login
+// address; an e-mail change link (ACC-5) makes its address the new login and
+// tells the old address. A link works once and until it expires.
 func (s *Service) ConfirmEmail(ctx context.Context, token string, meta audit.Meta) (User, error) {
 	var u User
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
-		var userID, email string
+		var userID, email, kind string
 		var expires time.Time
 		var used sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT user_id, email, expires_at, used_at FROM email_confirmations
-			WHERE token_hash = $1`, hashSecret(token)).Scan(&userID, &email, &expires, &used)
+		err := tx.QueryRowContext(ctx, `SELECT user_id, email, kind, expires_at, used_at FROM email_confirmations
+			WHERE token_hash = $1`, hashSecret(token)).Scan(&userID, &email, &kind, &expires, &used)
 		if err == sql.ErrNoRows || (err == nil && (used.Valid || !now.Before(expires))) {
 			return ErrConfirmationInvalid
 		}
 		if err != nil {
 			return fmt.Errorf("account: loading confirmation: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET email_confirmed_at = $1, updated_at = $1
-			WHERE id = $2 AND email = $3`, now, userID, email)
-		if err != nil {
-			return fmt.Errorf("account: confirming: %w", err)
+		if kind == "change" {
+			err = s.completeEmailChange(ctx, tx, now, userID, email, meta)
+		} else {
+			err = confirmSignUpEmail(ctx, tx, now, userID, email, meta)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrConfirmationInvalid // the login changed since the link was sent
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE email_confirmations SET used_at = $1 WHERE token_hash = $2`,
 			now, hashSecret(token)); err != nil {
 			return fmt.Errorf("account: using confirmation: %w", err)
 		}
-		if u, err = getUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: userID, SubjectUserID: userID,
-			Action: "account.email_confirmed", IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now})
+		u, err = getUser(ctx, tx, userID)
+		return err
 	})
 	return u, err
+}
+
+// confirmSignUpEmail marks the login address confirmed, if it is still the
+// address the link was sent to.
+func confirmSignUpEmail(ctx context.Context, tx *sql.Tx, now time.Time, userID, email string, meta audit.Meta) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET email_confirmed_at = $1, updated_at = $1
+		WHERE id = $2 AND email = $3`, now, userID, email)
+	if err != nil {
+		return fmt.Errorf("account: confirming: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrConfirmationInvalid // the login changed since the link was sent
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: userID, SubjectUserID: userID,
+		Action: "account.email_confirmed", IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now})
 }
 
 // ResendConfirmation e-mails a new confirmation link to an unconfirmed

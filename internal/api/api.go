@@ -14,10 +14,13 @@ import (
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
 	"github.com/alpage/alpage/internal/idempotency"
+	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/ratelimit"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
 
@@ -32,6 +35,9 @@ type Deps struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Tokens   *token.Service
+	Teams    *team.Service
+	Products *product.Service
+	Invites  *invite.Service
 	Notifier *notify.Notifier
 	DevClock *devmode.Clock // nil unless serve --dev: then the _dev routes exist
 	// RateLimit is the number of requests per rolling minute per token; 0
@@ -63,8 +69,9 @@ func New(d Deps) (http.Handler, error) {
 }
 
 func build(d Deps) (*server, error) {
-	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil {
-		return nil, errors.New("api: DB, Clock, Accounts, Orgs and Tokens are required")
+	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil ||
+		d.Teams == nil || d.Products == nil || d.Invites == nil {
+		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products and Invites are required")
 	}
 	if d.DevClock != nil && d.Notifier == nil {
 		return nil, errors.New("api: the test mode needs the Notifier for its outbox")
@@ -91,8 +98,13 @@ func build(d Deps) (*server, error) {
 	s.api = humago.NewWithPrefix(policyMux{s}, "/api", config)
 
 	s.declareProfile()
+	s.declareAccount()
 	s.declareTokens()
 	s.declareOrganizations()
+	s.declareMembers()
+	s.declareInvitations()
+	s.declareTeams()
+	s.declareProducts()
 	if d.DevClock != nil {
 		s.declareDev()
 	}

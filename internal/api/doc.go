@@ -23,6 +23,21 @@
 //     with every route and every error code (API-5), rendered at /api/docs
 //     by the embedded swagger-ui.
 //
+// The resources (API-6: everything the console can do), one file each, all
+// calling the same domain functions as the console, which decide rights
+// through internal/authz:
+//
+//   - profile.go, profile_account.go, tokens.go: the caller's account, its
+//     login e-mail, password and closing (ACC-5), and API tokens.
+//   - organizations.go (ACC-4, ORG-2), members.go (ORG-1..8),
+//     invitations.go (ORG-3), teams.go (TEAM-1..3), products.go (ORG-8).
+//
+// Path parameters are named after the object: {org}, {user}, {team},
+// {product}, {invitation}, {token}. An object of an organization the
+// caller is not in is 404 object_not_found (ORG-9); isolation_test.go walks
+// every route of the table to prove it. Creating answers 201, DELETE and
+// actions without a result (leave, remove, decline, password, close) 204.
+//
 // The test-mode routes under /api/1/_dev/ exist only when Deps.DevClock is
 // set (serve --dev, loopback only) and need no token.
 package api

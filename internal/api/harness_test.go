@@ -19,11 +19,14 @@ import (
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
 	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
 
@@ -41,11 +44,16 @@ type bundle struct {
 	accounts *account.Service
 	orgs     *org.Service
 	tokens   *token.Service
+	teams    *team.Service
+	products *product.Service
+	invites  *invite.Service
+	notifier *notify.Notifier
 	logs     *lockedWriter
 }
 
 type opts struct {
-	dev bool // add the test clock (with a working job queue)
+	dev       bool // add the test clock (with a working job queue)
+	rateLimit int  // requests per minute per token; 0 means the default
 }
 
 func setup(t *testing.T, o opts) *bundle {
@@ -69,12 +77,16 @@ func setup(t *testing.T, o opts) *bundle {
 	if err := q.Open(o.dev); err != nil {
 		t.Fatal(err)
 	}
-	b := &bundle{db: db, clk: clk, logs: logs,
+	b := &bundle{db: db, clk: clk, logs: logs, notifier: n,
 		accounts: account.New(db, clk, n, account.Options{Password: testPassword}),
-		orgs:     org.New(db, clk),
+		orgs:     org.New(db, clk, org.WithNotifier(n)),
 		tokens:   token.New(db, clk),
+		teams:    team.New(db, clk),
+		products: product.New(db, clk),
 	}
-	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens, Notifier: n}
+	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
+	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens,
+		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, RateLimit: o.rateLimit}
 	if o.dev {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
@@ -97,6 +109,11 @@ func setup(t *testing.T, o opts) *bundle {
 		b.s.mux.ServeHTTP(w, r.WithContext(reqctx.WithRequestID(r.Context(), rid)))
 	}))
 	t.Cleanup(b.srv.Close)
+	t.Cleanup(func() {
+		if t.Failed() && b.logs.String() != "" {
+			t.Logf("server log:\n%s", b.logs.String())
+		}
+	})
 	return b
 }
 
@@ -118,13 +135,24 @@ func (l *lockedWriter) String() string {
 	return l.w.String()
 }
 
-// user signs up a confirmed person and gives them a token.
+// testUserPassword is the password of every test user.
+const testUserPassword = "correct horse battery staple"
+
+// user signs up a confirmed person, with an organization of their own, and
+// gives them a token.
 func (b *bundle) user(t *testing.T, email string) (userID, secret string) {
 	t.Helper()
+	return b.userIn(t, email, "en")
+}
+
+// userIn is user with the person's language.
+func (b *bundle) userIn(t *testing.T, email, language string) (userID, secret string) {
+	t.Helper()
 	ctx := context.Background()
+	first, _, _ := strings.Cut(email, "@")
 	u, err := b.accounts.SignUp(ctx, account.SignUpInput{
-		Email: email, Password: "correct horse battery staple", FirstName: "Anna", LastName: "Muster",
-		Language: "en", Country: "CH", TimeZone: "Europe/Zurich", Confirmed: true,
+		Email: email, Password: testUserPassword, FirstName: strings.ToUpper(first[:1]) + first[1:], LastName: "Muster",
+		Language: language, Country: "CH", TimeZone: "Europe/Zurich", Confirmed: true,
 	}, audit.Meta{})
 	if err != nil {
 		t.Fatalf("signing up %s: %v", email, err)

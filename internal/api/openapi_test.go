@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,6 +106,17 @@ func TestAPI5_OpenAPIListsEveryRouteAndCode(t *testing.T) {
 			}
 		}
 	}
+	// Filters are query parameters named as API.md says.
+	for path, names := range map[string][]string{
+		"/1/organizations/{org}/users":    {"filter[role]", "filter[team_id]", "page", "per_page"},
+		"/1/organizations/{org}/products": {"filter[type]", "filter[status]", "page", "per_page"},
+	} {
+		for _, n := range names {
+			if !slices.ContainsFunc(doc.Paths[path]["get"].Parameters, func(p oapiParam) bool { return p.Name == n && p.In == "query" }) {
+				t.Errorf("GET %s: no query parameter %s", path, n)
+			}
+		}
+	}
 	// Nothing else is in the document either.
 	total := 0
 	for _, item := range doc.Paths {
@@ -128,6 +140,9 @@ func TestAPI5_OpenAPIListsEveryRouteAndCode(t *testing.T) {
 	}
 }
 
+// pathParam matches a path parameter such as {org}.
+var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
+
 // Every route of the table answers at both paths (not 404/405), so the
 // document lists nothing that is not served.
 func TestAPI5_EveryDocumentedRouteIsServed(t *testing.T) {
@@ -136,7 +151,7 @@ func TestAPI5_EveryDocumentedRouteIsServed(t *testing.T) {
 	_, secret := b.user(t, "anna@example.ch")
 	for _, rt := range b.s.routes {
 		for _, path := range []string{rt.versionedPath(), rt.Path} {
-			p := strings.ReplaceAll(path, "{id}", "00000000-0000-7000-8000-000000000000")
+			p := pathParam.ReplaceAllString(path, "00000000-0000-7000-8000-000000000000")
 			var body any
 			if rt.hasBody {
 				body = `{"unknown_field":1}`

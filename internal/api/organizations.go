@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/alpage/alpage/internal/apperr"
-	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/authz"
 	"github.com/alpage/alpage/internal/org"
 )
 
@@ -15,49 +15,154 @@ type organizationJSON struct {
 	ID        string    `json:"id" format:"uuid"`
 	Name      string    `json:"name"`
 	LegalForm string    `json:"legal_form" enum:"individual,company,public_body"`
+	Street    string    `json:"street"`
+	Postcode  string    `json:"postcode"`
+	City      string    `json:"city"`
+	Country   string    `json:"country" doc:"ISO 3166-1 alpha-2, or empty."`
+	VATNumber string    `json:"vat_number"`
 	Role      string    `json:"role" enum:"legal_representative,administrator,collaborator,external" doc:"Your role in it."`
+	Billing   bool      `json:"billing" doc:"Whether you see its billing: legal representatives and administrators always, collaborators with the billing right (ORG-8)."`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func toOrganizationJSON(o org.Organization) organizationJSON {
-	return organizationJSON{ID: o.ID, Name: o.Name, LegalForm: o.LegalForm, Role: o.Role, CreatedAt: o.CreatedAt.UTC()}
+	return organizationJSON{
+		ID: o.ID, Name: o.Name, LegalForm: o.LegalForm,
+		Street: o.Street, Postcode: o.Postcode, City: o.City, Country: o.Country, VATNumber: o.VATNumber,
+		Role: o.Role, CreatedAt: o.CreatedAt.UTC(),
+		Billing: authz.Allow(authz.Actor{Role: authz.Role(o.Role), Billing: o.Billing}, authz.ViewBilling) == nil,
+	}
 }
 
 type listOrganizationsInput struct {
 	PageParams
 }
 
-type organizationIDInput struct {
-	ID string `path:"id" doc:"The organization's id."`
+// OrgPath is the {org} path parameter.
+type OrgPath struct {
+	Org string `path:"org" doc:"The organization's id."`
+}
+
+type createOrganizationInput struct {
+	Body struct {
+		Name      string `json:"name" minLength:"1" maxLength:"200"`
+		LegalForm string `json:"legal_form" enum:"individual,company,public_body"`
+	}
+}
+
+// legalDetailsPatch lists the legal details to change; absent fields stay.
+type legalDetailsPatch struct {
+	Name      *string `json:"name,omitempty" maxLength:"200"`
+	LegalForm *string `json:"legal_form,omitempty" enum:"individual,company,public_body"`
+	Street    *string `json:"street,omitempty" maxLength:"200"`
+	Postcode  *string `json:"postcode,omitempty" maxLength:"20"`
+	City      *string `json:"city,omitempty" maxLength:"100"`
+	Country   *string `json:"country,omitempty" doc:"ISO 3166-1 alpha-2, e.g. CH."`
+	VATNumber *string `json:"vat_number,omitempty" maxLength:"50"`
+}
+
+type patchOrganizationInput struct {
+	OrgPath
+	Body legalDetailsPatch
+}
+
+// apply returns the legal details of o with the fields of p changed.
+func (p legalDetailsPatch) apply(o org.Organization) org.LegalDetails {
+	d := org.LegalDetails{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, Postcode: o.Postcode,
+		City: o.City, Country: o.Country, VATNumber: o.VATNumber}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&d.Name, p.Name)
+	set(&d.LegalForm, p.LegalForm)
+	set(&d.Street, p.Street)
+	set(&d.Postcode, p.Postcode)
+	set(&d.City, p.City)
+	set(&d.Country, p.Country)
+	set(&d.VATNumber, p.VATNumber)
+	return d
 }
 
 func (s *server) declareOrganizations() {
 	add(s, route{
 		Version: 1, Method: http.MethodGet, Path: "/organizations", ID: "list-organizations", Tag: "Organizations",
-		Summary: "List your organizations", Description: "The organizations you belong to, with your role in each, paginated.",
+		Summary: "List your organizations", Description: "The organizations you belong to, with your role and billing right in each, paginated.",
 	}, func(ctx context.Context, in *listOrganizationsInput) (*ListOut[organizationJSON], error) {
 		orgs, err := s.d.Orgs.ListForUser(ctx, caller(ctx).UserID)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]organizationJSON, len(orgs))
-		for i, o := range orgs {
-			out[i] = toOrganizationJSON(o)
-		}
-		return Paginate(out, in.PageParams), nil
+		return Paginate(mapSlice(orgs, toOrganizationJSON), in.PageParams), nil
 	})
 	add(s, route{
-		Version: 1, Method: http.MethodGet, Path: "/organizations/{id}", ID: "get-organization", Tag: "Organizations",
+		Version: 1, Method: http.MethodPost, Path: "/organizations", ID: "create-organization", Tag: "Organizations",
+		Summary: "Create an organization",
+		Description: "Creates another organization with you as its legal representative (ACC-4). " +
+			"Complete its address and VAT number with PATCH.",
+		Status: http.StatusCreated, Codes: []*apperr.Error{apperr.Validation, org.ErrNameInvalid},
+	}, func(ctx context.Context, in *createOrganizationInput) (*Out[organizationJSON], error) {
+		p := caller(ctx)
+		o, err := s.d.Orgs.Create(ctx, p.UserID, in.Body.Name, in.Body.LegalForm, p.Meta)
+		if err != nil {
+			return nil, renameAttribute(err, "organization_name", "name")
+		}
+		return ok(toOrganizationJSON(o)), nil
+	})
+	add(s, route{
+		Version: 1, Method: http.MethodGet, Path: "/organizations/{org}", ID: "get-organization", Tag: "Organizations",
 		Summary: "Show an organization", Description: "One organization you belong to; any other id is 404 object_not_found.",
 		Codes: []*apperr.Error{apperr.NotFound},
-	}, func(ctx context.Context, in *organizationIDInput) (*Out[organizationJSON], error) {
-		if !id.Valid(in.ID) {
-			return nil, apperr.NotFound
-		}
-		o, err := s.d.Orgs.GetForUser(ctx, caller(ctx).UserID, in.ID)
+	}, func(ctx context.Context, in *OrgPath) (*Out[organizationJSON], error) {
+		o, err := s.d.Orgs.GetForUser(ctx, caller(ctx).UserID, in.Org)
 		if err != nil {
 			return nil, err
 		}
 		return ok(toOrganizationJSON(o)), nil
 	})
+	add(s, route{
+		Version: 1, Method: http.MethodPatch, Path: "/organizations/{org}", ID: "update-organization", Tag: "Organizations",
+		Summary: "Change the legal details",
+		Description: "Changes the fields sent (name, legal form, address, VAT number) and keeps the others. " +
+			"Only a legal representative may (ORG-2): others get 403 legal_representative_required.",
+		Codes: []*apperr.Error{apperr.NotFound, apperr.Validation, org.ErrNameInvalid, authz.ErrLegalRepresentativeRequired},
+	}, func(ctx context.Context, in *patchOrganizationInput) (*Out[organizationJSON], error) {
+		p := caller(ctx)
+		cur, err := s.d.Orgs.GetForUser(ctx, p.UserID, in.Org)
+		if err != nil {
+			return nil, err
+		}
+		o, err := s.d.Orgs.UpdateLegalDetails(ctx, p.UserID, in.Org, in.Body.apply(cur), p.Meta)
+		if err != nil {
+			return nil, err
+		}
+		return ok(toOrganizationJSON(o)), nil
+	})
+}
+
+// mapSlice converts every element of in with f; never nil.
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// nonNil returns s, or an empty slice for nil, so JSON shows [].
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// renameAttribute returns err with its attribute from renamed to, for a
+// domain error that names an input differently from this API's body.
+func renameAttribute(err error, from, to string) error {
+	if e := apperr.As(err); e != nil && e.Attribute == from {
+		return e.Field(to, e.Values...)
+	}
+	return err
 }

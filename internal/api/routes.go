@@ -20,7 +20,7 @@ import (
 type route struct {
 	Version     int
 	Method      string
-	Path        string // without /api and the version: "/profile/tokens/{id}"
+	Path        string // without /api and the version: "/profile/tokens/{token}"
 	ID          string // operation id of the unversioned alias; the versioned one adds "-v{n}"
 	Summary     string
 	Description string

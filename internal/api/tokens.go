@@ -62,7 +62,7 @@ type createTokenInput struct {
 }
 
 type tokenIDInput struct {
-	ID string `path:"id" doc:"The token's id."`
+	Token string `path:"token" doc:"The token's id."`
 }
 
 func (s *server) declareTokens() {
@@ -95,15 +95,15 @@ func (s *server) declareTokens() {
 			ExpiresAt: j.ExpiresAt, LastUsedAt: j.LastUsedAt, CreatedAt: j.CreatedAt, Token: secret}), nil
 	})
 	add(s, route{
-		Version: 1, Method: http.MethodDelete, Path: "/profile/tokens/{id}", ID: "delete-token", Tag: "Profile",
+		Version: 1, Method: http.MethodDelete, Path: "/profile/tokens/{token}", ID: "delete-token", Tag: "Profile",
 		Summary: "Revoke an API token", Description: "Revokes one of your tokens at once; requests made with it then get 401.",
 		Status: http.StatusNoContent, Codes: []*apperr.Error{apperr.NotFound},
 	}, func(ctx context.Context, in *tokenIDInput) (*struct{}, error) {
-		if !id.Valid(in.ID) {
+		if !id.Valid(in.Token) {
 			return nil, apperr.NotFound
 		}
 		p := caller(ctx)
-		if err := s.d.Tokens.Delete(ctx, p.UserID, in.ID, p.Meta); err != nil {
+		if err := s.d.Tokens.Delete(ctx, p.UserID, in.Token, p.Meta); err != nil {
 			return nil, err
 		}
 		return nil, nil

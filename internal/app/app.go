@@ -13,10 +13,13 @@ import (
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
+	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
 
@@ -45,6 +48,9 @@ type App struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Tokens   *token.Service
+	Products *product.Service
+	Teams    *team.Service
+	Invites  *invite.Service
 	DevClock *devmode.Clock // nil unless Config.Dev
 	Logger   *slog.Logger
 }
@@ -89,9 +95,12 @@ func (a *App) build(ctx context.Context, work bool) error {
 	a.Notifier = notify.New(a.DB, a.Clock, a.Queue, smtp, notify.SandboxSMS{}, a.Logger)
 	notify.RegisterWorkers(a.Queue, a.Notifier)
 
-	a.Orgs = org.New(a.DB, a.Clock)
+	a.Orgs = org.New(a.DB, a.Clock, org.WithNotifier(a.Notifier))
 	a.Accounts = account.New(a.DB, a.Clock, a.Notifier, cfg.Account)
 	a.Tokens = token.New(a.DB, a.Clock)
+	a.Products = product.New(a.DB, a.Clock)
+	a.Teams = team.New(a.DB, a.Clock)
+	a.Invites = invite.New(a.DB, a.Clock, a.Notifier, a.Accounts, invite.Options{})
 	if cfg.Dev {
 		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
 	}

@@ -24,6 +24,7 @@ func (a *App) Handler() (http.Handler, error) {
 	apiHandler, err := api.New(api.Deps{
 		DB: a.DB, Clock: a.Clock, Logger: a.Logger,
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Notifier: a.Notifier,
+		Teams: a.Teams, Products: a.Products, Invites: a.Invites,
 		DevClock: a.DevClock, RateLimit: a.Config.RateLimit,
 	})
 	if err != nil {
@@ -31,6 +32,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	console, err := web.New(web.Deps{
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Clock: a.Clock, Logger: a.Logger,
+		Teams: a.Teams, Products: a.Products, Invites: a.Invites,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Dev: a.Config.Dev,
 	})
 	if err != nil {

@@ -86,7 +86,7 @@ type server struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	URL    string
-	stdout *bytes.Buffer
+	stdout *lockedBuffer
 	stderr *lockedBuffer
 	done   chan error
 }
@@ -114,7 +114,7 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(alpageBinary(t), append([]string{"serve", "--addr", addr}, args...)...)
-	s := &server{t: t, cmd: cmd, URL: "http://" + addr, stdout: &bytes.Buffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{t: t, cmd: cmd, URL: "http://" + addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

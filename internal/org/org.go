@@ -19,6 +19,7 @@ import (
 	"github.com/alpage/alpage/internal/authz"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/store"
 )
 
@@ -37,24 +38,59 @@ var LegalForms = []string{"individual", "company", "public_body"}
 var ErrNameInvalid = apperr.Register("organization_name_invalid", http.StatusUnprocessableEntity,
 	"The organization name must be between 1 and 200 characters.")
 
-// Organization is an organization as seen by one user: Role is that user's role.
+// Organization is an organization as seen by one user: Role and Billing are
+// that user's role and billing right (ORG-8).
 type Organization struct {
 	ID        string
 	Name      string
 	LegalForm string
+	Street    string
+	Postcode  string
+	City      string
+	Country   string // ISO 3166-1 alpha-2
+	VATNumber string
 	Role      string
+	Billing   bool
 	CreatedAt time.Time
 }
 
-// Service reads and changes organizations.
+// orgColumns are the columns scanned by scanOrg, from organizations o and
+// memberships m.
+const orgColumns = `o.id, o.name, o.legal_form, o.street, o.postcode, o.city, o.country, o.vat_number,
+	m.role, m.billing, o.created_at`
+
+func scanOrg(row interface{ Scan(...any) error }, o *Organization) error {
+	if err := row.Scan(&o.ID, &o.Name, &o.LegalForm, &o.Street, &o.Postcode, &o.City, &o.Country, &o.VATNumber,
+		&o.Role, &o.Billing, &o.CreatedAt); err != nil {
+		return err
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+	return nil
+}
+
+// Service reads and changes organizations and their members.
 type Service struct {
-	db    *store.DB
-	clock clock.Clock
+	db       *store.DB
+	clock    clock.Clock
+	notifier *notify.Notifier
+}
+
+// Option configures the Service.
+type Option func(*Service)
+
+// WithNotifier gives the Service the notifier for the e-mails it sends (the
+// role-change summary of ORG-7). Without one, a role change fails.
+func WithNotifier(n *notify.Notifier) Option {
+	return func(s *Service) { s.notifier = n }
 }
 
 // New returns the organization service.
-func New(db *store.DB, clk clock.Clock) *Service {
-	return &Service{db: db, clock: clk}
+func New(db *store.DB, clk clock.Clock, opts ...Option) *Service {
+	s := &Service{db: db, clock: clk}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // CreateTx creates an organization in tx with ownerID as its legal
@@ -68,7 +104,7 @@ func CreateTx(ctx context.Context, tx *sql.Tx, now time.Time, name, legalForm, o
 	if legalForm == "" {
 		legalForm = "individual"
 	}
-	o := Organization{ID: id.New(), Name: name, LegalForm: legalForm, Role: RoleLegalRepresentative, CreatedAt: now}
+	o := Organization{ID: id.New(), Name: name, LegalForm: legalForm, Country: "CH", Role: RoleLegalRepresentative, CreatedAt: now}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, legal_form, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4)`, o.ID, o.Name, o.LegalForm, now); err != nil {
 		return Organization{}, fmt.Errorf("org: creating organization: %w", err)
@@ -83,7 +119,10 @@ func CreateTx(ctx context.Context, tx *sql.Tx, now time.Time, name, legalForm, o
 // ListForUser lists the organizations userID belongs to, with userID's role,
 // by name.
 func (s *Service) ListForUser(ctx context.Context, userID string) ([]Organization, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.name, o.legal_form, m.role, o.created_at
+	if !id.Valid(userID) {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+`
 		FROM memberships m JOIN organizations o ON o.id = m.organization_id
 		WHERE m.user_id = $1 ORDER BY o.name, o.id`, userID)
 	if err != nil {
@@ -93,7 +132,7 @@ func (s *Service) ListForUser(ctx context.Context, userID string) ([]Organizatio
 	var out []Organization
 	for rows.Next() {
 		var o Organization
-		if err := rows.Scan(&o.ID, &o.Name, &o.LegalForm, &o.Role, &o.CreatedAt); err != nil {
+		if err := scanOrg(rows, &o); err != nil {
 			return nil, fmt.Errorf("org: reading organization: %w", err)
 		}
 		out = append(out, o)
@@ -104,21 +143,20 @@ func (s *Service) ListForUser(ctx context.Context, userID string) ([]Organizatio
 // GetForUser returns organization orgID as seen by userID, or
 // apperr.NotFound when userID is not in it (ORG-9).
 func (s *Service) GetForUser(ctx context.Context, userID, orgID string) (Organization, error) {
-	if !id.Valid(orgID) {
+	if !id.Valid(orgID) || !id.Valid(userID) {
 		return Organization{}, apperr.NotFound
 	}
 	var o Organization
-	err := s.db.QueryRowContext(ctx, `SELECT o.id, o.name, o.legal_form, m.role, o.created_at
+	err := scanOrg(s.db.QueryRowContext(ctx, `SELECT `+orgColumns+`
 		FROM memberships m JOIN organizations o ON o.id = m.organization_id
-		WHERE m.user_id = $1 AND o.id = $2`, userID, orgID).
-		Scan(&o.ID, &o.Name, &o.LegalForm, &o.Role, &o.CreatedAt)
+		WHERE m.user_id = $1 AND o.id = $2`, userID, orgID), &o)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Organization{}, apperr.NotFound
 	}
 	if err != nil {
 		return Organization{}, fmt.Errorf("org: loading organization: %w", err)
 	}
-	if err := authz.Allow(authz.Actor{UserID: userID, Role: authz.Role(o.Role)}, authz.ViewOrganization); err != nil {
+	if err := authz.Allow(authz.Actor{UserID: userID, Role: authz.Role(o.Role), Billing: o.Billing}, authz.ViewOrganization); err != nil {
 		return Organization{}, err
 	}
 	return o, nil

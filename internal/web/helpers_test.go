@@ -18,11 +18,14 @@ import (
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/clock"
+	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
 
@@ -34,6 +37,9 @@ type testBundle struct {
 	accounts *account.Service
 	orgs     *org.Service
 	tokens   *token.Service
+	teams    *team.Service
+	products *product.Service
+	invites  *invite.Service
 	notifier *notify.Notifier
 	handler  *handler
 	server   *httptest.Server
@@ -68,9 +74,12 @@ func setup(t testing.TB) *testBundle {
 	if err := q.Open(false); err != nil {
 		t.Fatal(err)
 	}
-	b := &testBundle{t: t, db: db, clock: clk, notifier: n, orgs: org.New(db, clk), tokens: token.New(db, clk),
+	b := &testBundle{t: t, db: db, clock: clk, notifier: n, orgs: org.New(db, clk, org.WithNotifier(n)),
+		tokens: token.New(db, clk), teams: team.New(db, clk), products: product.New(db, clk),
 		accounts: account.New(db, clk, n, account.Options{Password: cheap})}
-	h, err := newHandler(Deps{Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens, Clock: clk, Logger: logger, Dev: true})
+	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
+	h, err := newHandler(Deps{Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens, Teams: b.teams,
+		Products: b.products, Invites: b.invites, Clock: clk, Logger: logger, Dev: true})
 	if err != nil {
 		t.Fatal(err)
 	}

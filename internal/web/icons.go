@@ -33,6 +33,12 @@ var iconPaths = map[string]string{
 	"signout":  `<path d="M15 4h4a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-4M10 8l-4 4 4 4M6 12h10"/>`,
 	"globe":    `<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18"/>`,
 	"plus":     `<path d="M12 5v14M5 12h14"/>`,
+	"box":      `<path d="M21 8 12 3 3 8v8l9 5 9-5z"/><path d="m3 8 9 5 9-5M12 13v8"/>`,
+	"more":     `<circle cx="12" cy="5.5" r="1.4"/><circle cx="12" cy="12" r="1.4"/><circle cx="12" cy="18.5" r="1.4"/>`,
+	"edit":     `<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="m13.5 6.5 4 4"/>`,
+	"send":     `<path d="M21 3 10 14M21 3l-7 18-4-7-7-4z"/>`,
+	"x":        `<path d="M6 6l12 12M18 6 6 18"/>`,
+	"filter":   `<path d="M4 5h16l-6.5 7.5V19l-3 1.5v-8z"/>`,
 	"flask":    `<path d="M9 3h6M10 3v6L4.5 18.5A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.5-2.5L14 9V3M7.5 15h9"/>`,
 }
 

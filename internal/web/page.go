@@ -7,6 +7,7 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/authz"
 	"github.com/alpage/alpage/internal/i18n"
 	"github.com/alpage/alpage/internal/money"
 	"github.com/alpage/alpage/internal/org"
@@ -37,6 +38,7 @@ type Page struct {
 
 	tr      *i18n.Translator
 	refusal *apperr.Error
+	actor   authz.Actor // the user in the selected organization
 }
 
 type langLink struct {
@@ -67,6 +69,17 @@ func (p *Page) DateTime(t time.Time) string {
 	return i18n.FormatDateTime(t, p.Lang, country, tz)
 }
 
+// Day writes a calendar date "YYYY-MM-DD" (a product's due date) the way
+// the user's country does, without any time-zone shift; "" stays "".
+func (p *Page) Day(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	country, _ := p.region()
+	return i18n.FormatDate(t, p.Lang, country, "UTC")
+}
+
 // Money writes an amount the way the user's country does.
 func (p *Page) Money(a money.Amount) string {
 	country, _ := p.region()
@@ -95,12 +108,47 @@ func (p *Page) Categories() []category { return categories }
 // RoleName is the translated name of an organization role.
 func (p *Page) RoleName(role string) string { return p.T("role." + role) }
 
+// Can reports whether the user may do action in the selected organization
+// (authz.Allow decides, ORG-10).
+func (p *Page) Can(action string) bool { return authz.Allow(p.actor, authz.Action(action)) == nil }
+
+// Why is the translated reason why the user may not do action in the
+// selected organization, or "" when they may (ORG-10: shown next to the
+// disabled control).
+func (p *Page) Why(action string) string { return p.reason(authz.Allow(p.actor, authz.Action(action))) }
+
+// reason translates a refusal for a disabled control, "" for nil.
+func (p *Page) reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e := apperr.As(err); e != nil {
+		if _, ok := i18n.Lookup(i18n.Default, e.Key()); ok {
+			return p.T(e.Key())
+		}
+		return e.Message
+	}
+	return p.T("error.access_denied")
+}
+
+// LegalForms are the choices of an organization's legal form.
+func (p *Page) LegalForms() []string { return org.LegalForms }
+
+// ContactCategories are the subjects a member may be contacted about (ORG-3).
+func (p *Page) ContactCategories() []string { return org.ContactCategories }
+
+// Roles are the organization roles a member may be given (ORG-1).
+func (p *Page) Roles() []string {
+	return []string{org.RoleLegalRepresentative, org.RoleAdministrator, org.RoleCollaborator, org.RoleExternal}
+}
+
 // fill completes p for request r before rendering.
 func (h *handler) fill(p *Page, r *http.Request) {
 	v := visitorOf(r)
 	p.tr = i18n.New(v.lang, h.onMissing)
 	p.Lang = p.tr.Lang()
 	p.User, p.Orgs, p.Org = v.user, v.orgs, v.org
+	p.actor = actorOf(v)
 	p.Dev = h.Dev
 	p.Path = r.URL.RequestURI()
 	p.RequestID = reqctx.RequestID(r.Context())

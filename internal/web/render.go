@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/reqctx"
 )
@@ -27,22 +28,39 @@ type view struct {
 // viewLayouts declares every view; parseViews fails on a template file that
 // is not declared here, and on a declared view without its file.
 var viewLayouts = map[string]string{
-	"signin":          "auth",
-	"signup":          "auth",
-	"signup_done":     "auth",
-	"confirm_ok":      "auth",
-	"confirm_invalid": "auth",
-	"resend":          "auth",
-	"home":            "app",
-	"profile":         "app",
-	"tokens":          "app",
-	"error":           "",
+	"signin":             "auth",
+	"signup":             "auth",
+	"signup_done":        "auth",
+	"confirm_ok":         "auth",
+	"confirm_invalid":    "auth",
+	"resend":             "auth",
+	"home":               "app",
+	"profile":            "app",
+	"tokens":             "app",
+	"security":           "app",
+	"org_new":            "app",
+	"organization":       "app",
+	"users":              "app",
+	"member":             "app",
+	"invite":             "app",
+	"teams":              "app",
+	"team":               "app",
+	"products":           "app",
+	"product":            "app",
+	"invitation":         "auth",
+	"invitation_invalid": "auth",
+	"error":              "",
 }
 
 func parseViews(a *assets) (map[string]*view, error) {
 	funcs := template.FuncMap{
 		"asset": a.path,
 		"icon":  icon,
+		"has":   has,
+		"initials": func(first, last string) string {
+			return account.User{FirstName: first, LastName: last}.Initials()
+		},
+		"entry": func(label, reason string) menuEntry { return menuEntry{Label: label, Reason: reason} },
 		"logo":  func() template.HTML { return template.HTML(logo) }, // #nosec G203 -- constant markup
 	}
 	entries, err := templateFS.ReadDir("templates/views")
@@ -108,6 +126,9 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, name string, da
 	data.base().refusal = e
 	return h.render(w, r, e.Status, name, data)
 }
+
+// menuEntry is an entry of a ⋮ menu drawn disabled with its reason (ORG-10).
+type menuEntry struct{ Label, Reason string }
 
 // errorPage is the data of the error view.
 type errorPage struct {

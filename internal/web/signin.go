@@ -21,8 +21,11 @@ type signInPage struct {
 func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &signInPage{Page: Page{TitleKey: "signin.title"}, Next: localPath(q.Get("next"))}
-	if q.Has("signed_out") {
+	switch {
+	case q.Has("signed_out"):
 		p.NoticeKey = "signin.signed_out"
+	case q.Has("closed"):
+		p.NoticeKey = "signin.closed"
 	}
 	return h.render(w, r, http.StatusOK, "signin", p)
 }

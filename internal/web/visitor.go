@@ -10,6 +10,7 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/authz"
 	"github.com/alpage/alpage/internal/i18n"
 	"github.com/alpage/alpage/internal/org"
 )
@@ -116,6 +117,27 @@ func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request) error) ht
 		}
 		return fn(w, r)
 	})
+}
+
+// inOrganization wraps a handler for pages of the selected organization: a
+// signed-in user who belongs to none is sent home, where they can create one
+// or accept an invitation.
+func (h *handler) inOrganization(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return h.signedIn(func(w http.ResponseWriter, r *http.Request) error {
+		if visitorOf(r).org.ID == "" {
+			return redirect(w, r, "/")
+		}
+		return fn(w, r)
+	})
+}
+
+// actorOf is the signed-in user as a member of the selected organization,
+// for authz decisions; the zero Actor (a stranger) otherwise.
+func actorOf(v *visitor) authz.Actor {
+	if v.user == nil || v.org.ID == "" {
+		return authz.Actor{}
+	}
+	return authz.Actor{UserID: v.user.ID, Role: authz.Role(v.org.Role), Billing: v.org.Billing}
 }
 
 // loadOrganizations fills the user's organizations and the selected one:

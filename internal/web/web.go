@@ -20,7 +20,10 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/clock"
+	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
 
@@ -29,6 +32,9 @@ type Deps struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Tokens   *token.Service
+	Teams    *team.Service
+	Products *product.Service
+	Invites  *invite.Service
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	// SecureCookies sets the Secure flag on cookies (false on plain-http loopback).
@@ -57,8 +63,9 @@ func New(d Deps) (http.Handler, error) {
 }
 
 func newHandler(d Deps) (*handler, error) {
-	if d.Accounts == nil || d.Orgs == nil || d.Tokens == nil || d.Clock == nil {
-		return nil, errors.New("web: Accounts, Orgs, Tokens and Clock are required")
+	if d.Accounts == nil || d.Orgs == nil || d.Tokens == nil || d.Teams == nil || d.Products == nil ||
+		d.Invites == nil || d.Clock == nil {
+		return nil, errors.New("web: Accounts, Orgs, Tokens, Teams, Products, Invites and Clock are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -91,11 +98,43 @@ func (h *handler) routes() http.Handler {
 	pages.Handle("POST /signin", h.page(h.signIn))
 	pages.Handle("POST /signout", h.page(h.signOut))
 	pages.Handle("POST /organizations/switch", h.signedIn(h.switchOrganization))
+	pages.Handle("GET /organizations/new", h.signedIn(h.newOrganizationForm))
+	pages.Handle("POST /organizations", h.signedIn(h.createOrganization))
+	pages.Handle("GET /organization", h.inOrganization(h.organizationSettings))
+	pages.Handle("POST /organization", h.inOrganization(h.saveLegalDetails))
+	pages.Handle("POST /organization/leave", h.inOrganization(h.leaveOrganization))
+	pages.Handle("GET /organization/users", h.inOrganization(h.users))
+	pages.Handle("POST /organization/users/remove", h.inOrganization(h.removeUsers))
+	pages.Handle("GET /organization/users/invite", h.inOrganization(h.inviteForm))
+	pages.Handle("POST /organization/users/invite", h.inOrganization(h.invite))
+	pages.Handle("GET /organization/users/{user}", h.inOrganization(h.memberForm))
+	pages.Handle("POST /organization/users/{user}", h.inOrganization(h.saveMember))
+	pages.Handle("POST /organization/invitations/{invitation}/resend", h.inOrganization(h.resendInvitation))
+	pages.Handle("POST /organization/invitations/{invitation}/cancel", h.inOrganization(h.cancelInvitation))
+	pages.Handle("GET /organization/teams", h.inOrganization(h.teams))
+	pages.Handle("POST /organization/teams", h.inOrganization(h.createTeam))
+	pages.Handle("GET /organization/teams/{team}", h.inOrganization(h.showTeam))
+	pages.Handle("POST /organization/teams/{team}", h.inOrganization(h.saveTeam))
+	pages.Handle("POST /organization/teams/{team}/delete", h.inOrganization(h.deleteTeam))
+	pages.Handle("POST /organization/teams/{team}/members", h.inOrganization(h.addTeamMembers))
+	pages.Handle("POST /organization/teams/{team}/members/{user}/remove", h.inOrganization(h.removeTeamMember))
+	pages.Handle("GET /products", h.inOrganization(h.products))
+	pages.Handle("GET /products/{product}", h.inOrganization(h.showProduct))
+	pages.Handle("GET /invitations/{token}", h.page(h.invitation))
+	pages.Handle("POST /invitations/{token}/signup", h.page(h.invitationSignUp))
+	pages.Handle("POST /invitations/{token}/accept", h.signedIn(h.invitationAccept))
+	pages.Handle("POST /invitations/{token}/decline", h.page(h.invitationDecline))
+	pages.Handle("POST /profile/invitations/{invitation}/accept", h.signedIn(h.acceptInvitation))
+	pages.Handle("POST /profile/invitations/{invitation}/decline", h.signedIn(h.declineInvitation))
 	pages.Handle("GET /profile", h.signedIn(h.profileForm))
 	pages.Handle("POST /profile", h.signedIn(h.saveProfile))
 	pages.Handle("GET /profile/tokens", h.signedIn(h.tokens))
 	pages.Handle("POST /profile/tokens", h.signedIn(h.createToken))
 	pages.Handle("POST /profile/tokens/{id}/delete", h.signedIn(h.deleteToken))
+	pages.Handle("GET /profile/security", h.signedIn(h.security))
+	pages.Handle("POST /profile/security/email", h.signedIn(h.changeEmail))
+	pages.Handle("POST /profile/security/password", h.signedIn(h.changePassword))
+	pages.Handle("POST /profile/security/close", h.signedIn(h.closeAccount))
 	pages.Handle("/", h.page(h.notFound))
 
 	mux := http.NewServeMux()

@@ -490,24 +490,3 @@ func mustPath(t *testing.T, b *testBundle, name string) string {
 	}
 	return p
 }
-
-func TestORG10_UnbuiltEntriesAreDisabledWithReason(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	b.user("ada@example.ch", "en")
-	br := b.browser()
-	br.signIn("ada@example.ch")
-	home := br.get("/").body
-	nav := element(home, "nav", `class="sidebar"`)
-	for _, c := range categories {
-		name := i18n.T("en", "category."+c.Key)
-		if strings.Contains(nav, `href`) && regexp.MustCompile(`<a[^>]*>[^<]*(<svg.*?</svg>)?<span>`+regexp.QuoteMeta(name)).MatchString(nav) {
-			t.Errorf("%s is a link, but its page does not exist", name)
-		}
-		mustContain(t, nav, name)
-	}
-	if n := strings.Count(nav, `aria-disabled="true"`); n < len(categories) {
-		t.Errorf("%d disabled entries in the menu, want at least %d", n, len(categories))
-	}
-	mustContain(t, nav, i18n.T("en", "nav.coming_soon"), `href="/profile"`, `href="/profile/tokens"`)
-}

@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/reqctx"
+)
+
+// securityPage is the data of the account security page (ACC-5): change the
+// login e-mail, change the password, the active sessions, close the account.
+type securityPage struct {
+	Page
+	Sessions    []account.Session
+	Current     string // the id of this browser's session
+	NewEmail    string
+	Form        string // the form the refusal is about: email, password or close
+	SentTo      string // the new address a confirmation link was sent to
+	MinPassword int
+}
+
+// FormError is the refusal's message when it is about form, else "".
+func (p *securityPage) FormError(form string) string {
+	if p.Form == form {
+		return p.Error
+	}
+	return ""
+}
+
+// In reports whether field of form is at fault.
+func (p *securityPage) In(form, field string) bool { return p.Form == form && p.Invalid(field) }
+
+// ErrorOf is the message of field of form, or "".
+func (p *securityPage) ErrorOf(form, field string) string {
+	if p.Form != form {
+		return ""
+	}
+	return p.FieldError(field)
+}
+
+func (h *handler) newSecurityPage(r *http.Request) (*securityPage, error) {
+	v := visitorOf(r)
+	sessions, err := h.Accounts.Sessions(r.Context(), v.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &securityPage{Page: Page{TitleKey: "security.title", Nav: "security"}, Sessions: sessions,
+		Current: v.session.ID, MinPassword: account.MinPasswordLength}, nil
+}
+
+// security shows the account security page.
+func (h *handler) security(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.newSecurityPage(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Has("password") {
+		p.NoticeKey = "security.password.changed"
+	}
+	return h.render(w, r, http.StatusOK, "security", p)
+}
+
+// changeEmail sends a confirmation link to the new login address; the login
+// changes when it is opened (ACC-5).
+func (h *handler) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	p, err := h.newSecurityPage(r)
+	if err != nil {
+		return err
+	}
+	p.NewEmail, p.Form = strings.TrimSpace(r.PostFormValue("new_email")), "email"
+	if err := h.Accounts.RequestEmailChange(r.Context(), v.user.ID, r.PostFormValue("password"), p.NewEmail,
+		reqctx.Meta(r, v.user.ID)); err != nil {
+		return h.refuse(w, r, "security", p, err)
+	}
+	p.SentTo, p.NewEmail = p.NewEmail, ""
+	return h.render(w, r, http.StatusOK, "security", p)
+}
+
+// changePassword changes the password; this browser stays signed in, the
+// other sessions are signed out (ACC-5).
+func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	err := h.Accounts.ChangePassword(r.Context(), v.user.ID, r.PostFormValue("current_password"),
+		r.PostFormValue("new_password"), v.session.ID, reqctx.Meta(r, v.user.ID))
+	if err != nil {
+		p, perr := h.newSecurityPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form = "password"
+		return h.refuse(w, r, "security", p, err)
+	}
+	return redirect(w, r, "/profile/security?password=1")
+}
+
+// closeAccount deletes the account after checking the password; the last
+// legal representative of an organization with products or other members is
+// refused (ACC-5, ORG-6).
+func (h *handler) closeAccount(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	if err := h.Accounts.Close(r.Context(), v.user.ID, r.PostFormValue("password"), reqctx.Meta(r, v.user.ID)); err != nil {
+		p, perr := h.newSecurityPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form = "close"
+		return h.refuse(w, r, "security", p, err)
+	}
+	h.clearCookie(w, sessionCookie)
+	return redirect(w, r, "/signin?closed=1")
+}
