@@ -30,11 +30,11 @@ type customer struct {
 
 var customers = []customer{
 	{in: account.SignUpInput{Email: "ada@demo.alpage.ch", FirstName: "Ada", LastName: "Muster", Language: "en",
-		Country: "CH", TimeZone: "Europe/Zurich"}, about: "English, two organizations", more: []string{"Muster Hosting GmbH"}},
+		Country: "CH", TimeZone: "Europe/Zurich"}, about: "English, legal representative of two organizations", more: []string{"Muster Hosting GmbH"}},
 	{in: account.SignUpInput{Email: "claire@demo.alpage.ch", FirstName: "Claire", LastName: "Dubois", Language: "fr",
-		Country: "CH", TimeZone: "Europe/Zurich", OrganizationName: "Atelier Dubois Sàrl"}, about: "français"},
+		Country: "CH", TimeZone: "Europe/Zurich", OrganizationName: "Atelier Dubois Sàrl"}, about: "français, collaborator at Muster Hosting"},
 	{in: account.SignUpInput{Email: "jonas@demo.alpage.ch", FirstName: "Jonas", LastName: "Weber", Language: "de",
-		Country: "DE", TimeZone: "Europe/Berlin"}, about: "Deutsch"},
+		Country: "DE", TimeZone: "Europe/Berlin"}, about: "Deutsch, administrator at Muster Hosting"},
 	{in: account.SignUpInput{Email: "luca@demo.alpage.ch", FirstName: "Luca", LastName: "Rossi", Language: "it",
 		Country: "IT", TimeZone: "Europe/Rome", OrganizationName: "Rossi & Figli SA"}, about: "italiano"},
 	{in: account.SignUpInput{Email: "lucia@demo.alpage.ch", FirstName: "Lucía", LastName: "García", Language: "es",
@@ -46,6 +46,7 @@ var customers = []customer{
 func Fill(ctx context.Context, a *app.App) ([]Credential, error) {
 	meta := audit.Meta{UserAgent: "alpage-demo"}
 	var creds []Credential
+	ids := map[string]string{}
 	for _, c := range customers {
 		in := c.in
 		in.Password, in.Confirmed = Password, true
@@ -53,6 +54,9 @@ func Fill(ctx context.Context, a *app.App) ([]Credential, error) {
 		switch {
 		case errors.Is(err, account.ErrEmailTaken):
 			// Already there from an earlier run.
+			if u, err = a.Accounts.GetByEmail(ctx, in.Email); err != nil {
+				return nil, err
+			}
 		case err != nil:
 			return nil, fmt.Errorf("demo: creating %s: %w", in.Email, err)
 		default:
@@ -62,7 +66,11 @@ func Fill(ctx context.Context, a *app.App) ([]Credential, error) {
 				}
 			}
 		}
+		ids[in.Email] = u.ID
 		creds = append(creds, Credential{Email: in.Email, Password: Password, About: c.about})
+	}
+	if err := company(ctx, a, ids); err != nil {
+		return nil, err
 	}
 	return creds, nil
 }

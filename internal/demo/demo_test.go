@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/alpage/alpage/internal/app"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/demo"
+	"github.com/alpage/alpage/internal/product"
 )
 
 // --demo is idempotent: a second run adds nothing, and every printed
@@ -32,7 +34,16 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations`).Scan(&orgs)
 		return
 	}
+	others := func() string {
+		var p, m, t, i int
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&p)
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships`).Scan(&m)
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM teams`).Scan(&t)
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM invitations`).Scan(&i)
+		return fmt.Sprintf("products %d, memberships %d, teams %d, invitations %d", p, m, t, i)
+	}
 	u1, o1 := counts()
+	before := others()
 	second, err := demo.Fill(ctx, a)
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +51,9 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 	u2, o2 := counts()
 	if u1 != len(first) || u1 != u2 || o1 != o2 || len(second) != len(first) {
 		t.Fatalf("after two runs: users %d→%d, organizations %d→%d, credentials %d/%d", u1, u2, o1, o2, len(first), len(second))
+	}
+	if after := others(); after != before || before != "products 5, memberships 8, teams 1, invitations 1" {
+		t.Fatalf("company data: first run %s, second run %s", before, after)
 	}
 	if o1 != u1+1 {
 		t.Errorf("%d organizations for %d customers, want one each plus Ada's second", o1, u1)
@@ -51,6 +65,14 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 			t.Fatalf("demo credential %s does not sign in: %v", c.Email, err)
 		}
 		languages[u.Language] = true
+	}
+	// ORG-8, TEAM-2: Claire reaches her direct grant and the team's products.
+	claire, _ := a.Accounts.GetByEmail(ctx, "claire@demo.alpage.ch")
+	var company string
+	_ = a.DB.QueryRowContext(ctx, `SELECT id FROM organizations WHERE name = 'Muster Hosting GmbH'`).Scan(&company)
+	reach, err := a.Products.ListForUser(ctx, claire.ID, company, product.Filter{})
+	if err != nil || len(reach) != 4 {
+		t.Errorf("Claire reaches %d products (%v), want 4", len(reach), err)
 	}
 	if len(languages) != 5 {
 		t.Errorf("demo customers speak %v, want all five languages", languages)
