@@ -3,8 +3,10 @@ package account_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -451,6 +453,39 @@ func TestACC5_CloseDeletesSoloOrganizationsAndKeepsOthers(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE subject_user_id = $1`, ada.ID); n < 3 {
 			t.Fatalf("the closed account's history was removed (%d events left)", n)
+		}
+	})
+}
+
+// ORG-6 under concurrency: two legal representatives of an organization with
+// a product close their accounts at the same moment; one of them must stay.
+func TestORG6_ConcurrentClosesKeepALegalRepresentative(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := newBundle(t, db)
+		ctx := context.Background()
+		for round := range 6 {
+			a := signUp(t, b, fmt.Sprintf("a%d@example.ch", round), true)
+			c := signUp(t, b, fmt.Sprintf("c%d@example.ch", round), true)
+			orgID := ownOrg(t, b, a.ID)
+			addMember(t, b, orgID, c.ID, org.RoleLegalRepresentative)
+			addProduct(t, b, orgID, "active")
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, u := range []string{a.ID, c.ID} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = b.accounts.Close(ctx, u, password, audit.Meta{ActorID: u})
+				}()
+			}
+			wg.Wait()
+			if n := count(t, db, `SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'legal_representative'`, orgID); n != 1 {
+				t.Fatalf("round %d: %d legal representatives left after two concurrent closes (errors %v)", round, n, errs)
+			}
+			if (errs[0] == nil) == (errs[1] == nil) {
+				t.Fatalf("round %d: errors %v, want exactly one close to succeed", round, errs)
+			}
 		}
 	})
 }

@@ -26,6 +26,18 @@ func (s *Service) Close(ctx context.Context, userID, password string, meta audit
 		return err
 	}
 	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		// ORG-6 under concurrency: lock the legal representatives of the
+		// user's organizations (by id, to avoid deadlocks) before reading, so
+		// that two of them closing at once are serialized.
+		lockIDs, err := organizationIDs(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, orgID := range lockIDs {
+			if err := org.LockLegalRepresentativesTx(ctx, tx, s.db.Engine, orgID); err != nil {
+				return err
+			}
+		}
 		orgs, err := closingOrganizations(ctx, tx, u.ID)
 		if err != nil {
 			return err
@@ -53,6 +65,13 @@ func (s *Service) Close(ctx context.Context, userID, password string, meta audit
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, u.ID); err != nil {
 			return fmt.Errorf("account: deleting user: %w", err)
+		}
+		for _, o := range orgs {
+			if o.others > 0 || o.active > 0 {
+				if err := org.KeepsLegalRepresentativeTx(ctx, tx, o.id); err != nil {
+					return err
+				}
+			}
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, SubjectUserID: u.ID,
 			Action: "account.closed", IP: meta.IP, UserAgent: meta.UserAgent,
@@ -95,4 +114,23 @@ func closingOrganizations(ctx context.Context, tx *sql.Tx, userID string) ([]clo
 		return nil, fmt.Errorf("account: reading organizations to close: %w", err)
 	}
 	return out, nil
+}
+
+// organizationIDs lists the organizations userID belongs to, sorted by id.
+func organizationIDs(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT CAST(organization_id AS text) FROM memberships
+		WHERE user_id = $1 ORDER BY organization_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("account: listing organizations: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("account: reading organization: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

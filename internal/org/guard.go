@@ -16,10 +16,18 @@ import (
 // SQLite has one writer at a time and needs nothing. Call it first in the
 // transaction, before reading the actor's membership.
 func (s *Service) lockLegalRepresentatives(ctx context.Context, tx *sql.Tx, orgID string) error {
+	return LockLegalRepresentativesTx(ctx, tx, s.db.Engine, orgID)
+}
+
+// LockLegalRepresentativesTx is lockLegalRepresentatives for other packages
+// whose change may remove a legal representative (closing an account, ACC-5):
+// lock first, change, then check with KeepsLegalRepresentativeTx (ORG-6).
+// Lock several organizations in a stable order (by id) to avoid deadlocks.
+func LockLegalRepresentativesTx(ctx context.Context, tx *sql.Tx, engine store.Engine, orgID string) error {
 	if !id.Valid(orgID) {
 		return apperr.NotFound
 	}
-	if s.db.Engine != store.Postgres {
+	if engine != store.Postgres {
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships
@@ -31,6 +39,12 @@ func (s *Service) lockLegalRepresentatives(ctx context.Context, tx *sql.Tx, orgI
 	for rows.Next() {
 	}
 	return rows.Err()
+}
+
+// KeepsLegalRepresentativeTx returns ErrLastLegalRepresentative when orgID has
+// no legal representative left after the change made in tx (ORG-6).
+func KeepsLegalRepresentativeTx(ctx context.Context, tx *sql.Tx, orgID string) error {
+	return keepsLegalRepresentative(ctx, tx, orgID)
 }
 
 // keepsLegalRepresentative returns ErrLastLegalRepresentative when orgID has
