@@ -23,6 +23,9 @@ func validateEmail(email string) (string, error) {
 	return email, nil
 }
 
+// validatePassword applies the password policy: at least MinPasswordLength
+// characters, at most 1024 bytes, and not on the bundled list of common
+// passwords (issue 4).
 func validatePassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLength {
@@ -30,6 +33,9 @@ func validatePassword(password string) error {
 	}
 	if len(password) > 1024 {
 		return apperr.Validation.With("The password must have at most 1024 bytes.").Field("password")
+	}
+	if IsCommonPassword(password) {
+		return apperr.Validation.With("This password is too common: choose another").Field("password")
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/ratelimit"
+	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
@@ -39,7 +40,8 @@ type Deps struct {
 	Products *product.Service
 	Invites  *invite.Service
 	Notifier *notify.Notifier
-	DevClock *devmode.Clock // nil unless serve --dev: then the _dev routes exist
+	Security *security.Service // two-step sign-in, sessions and activity (SEC-1..7)
+	DevClock *devmode.Clock    // nil unless serve --dev: then the _dev routes exist
 	// RateLimit is the number of requests per rolling minute per token; 0
 	// means DefaultRateLimit.
 	RateLimit int
@@ -70,8 +72,8 @@ func New(d Deps) (http.Handler, error) {
 
 func build(d Deps) (*server, error) {
 	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil ||
-		d.Teams == nil || d.Products == nil || d.Invites == nil {
-		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products and Invites are required")
+		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil {
+		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites and Security are required")
 	}
 	if d.DevClock != nil && d.Notifier == nil {
 		return nil, errors.New("api: the test mode needs the Notifier for its outbox")
@@ -100,6 +102,8 @@ func build(d Deps) (*server, error) {
 	s.declareProfile()
 	s.declareAccount()
 	s.declareTokens()
+	s.declareSecurity()
+	s.declareSessions()
 	s.declareOrganizations()
 	s.declareMembers()
 	s.declareInvitations()

@@ -29,14 +29,19 @@
 //
 //   - profile.go, profile_account.go, tokens.go: the caller's account, its
 //     login e-mail, password and closing (ACC-5), and API tokens.
+//   - security.go, sessions.go: two-step sign-in (SEC-1, SEC-2, SEC-5: link
+//     an authenticator app, confirm it, backup codes, switch off), the
+//     console sessions and the recent activity (SEC-7), through
+//     internal/security.
 //   - organizations.go (ACC-4, ORG-2), members.go (ORG-1..8),
 //     invitations.go (ORG-3), teams.go (TEAM-1..3), products.go (ORG-8).
 //
 // Path parameters are named after the object: {org}, {user}, {team},
-// {product}, {invitation}, {token}. An object of an organization the
-// caller is not in is 404 object_not_found (ORG-9); isolation_test.go walks
-// every route of the table to prove it. Creating answers 201, DELETE and
-// actions without a result (leave, remove, decline, password, close) 204.
+// {product}, {invitation}, {token}, {session}. An object of an organization
+// the caller is not in, or another person's token or session, is 404
+// object_not_found (ORG-9); isolation_test.go walks every route of the table
+// to prove it. Creating answers 201, DELETE and actions without a result
+// (leave, remove, decline, password, close, switching codes off) 204.
 //
 // The test-mode routes under /api/1/_dev/ exist only when Deps.DevClock is
 // set (serve --dev, loopback only) and need no token.

@@ -25,6 +25,7 @@ import (
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/reqctx"
+	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
@@ -48,6 +49,7 @@ type bundle struct {
 	products *product.Service
 	invites  *invite.Service
 	notifier *notify.Notifier
+	security *security.Service
 	logs     *lockedWriter
 }
 
@@ -85,8 +87,10 @@ func setup(t *testing.T, o opts) *bundle {
 		products: product.New(db, clk),
 	}
 	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
+	b.security = security.New(db, clk, n, b.accounts)
 	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens,
-		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, RateLimit: o.rateLimit}
+		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, Security: b.security,
+		RateLimit: o.rateLimit}
 	if o.dev {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)

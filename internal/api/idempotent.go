@@ -7,14 +7,24 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/idempotency"
 )
+
+// ErrSecretShownOnce answers the replay of a request whose response carried
+// a secret: the work was done once, and the secret is not kept to be shown again.
+var ErrSecretShownOnce = apperr.Register("secret_shown_once", http.StatusConflict,
+	"This request was already done with this Idempotency-Key; its secret is shown only once and is not kept. "+
+		"List the resource to see what was created, or send a new key to create another.")
 
 // idempotent runs a POST sent with an Idempotency-Key at most once per key
 // and user: the first request runs and its response (below 500) is stored;
 // the same request again gets the stored response with Idempotent-Replayed;
 // another request under the same key is 409.
-func (s *server) idempotent(w http.ResponseWriter, r *http.Request, next http.Handler) {
+//
+// With secret, the response is not stored (a secret is shown once and
+// never kept in clear): a replay answers ErrSecretShownOnce instead.
+func (s *server) idempotent(w http.ResponseWriter, r *http.Request, next http.Handler, secret bool) {
 	ctx := r.Context()
 	body, err := io.ReadAll(r.Body) // already read and bounded by readBody
 	if err != nil {
@@ -29,6 +39,10 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, next http.Ha
 	replay, err := s.idem.Begin(ctx, req)
 	if err != nil {
 		writeProblem(w, toProblem(ctx, s.log, err))
+		return
+	}
+	if replay != nil && secret && len(replay.Body) == 0 {
+		writeProblem(w, toProblem(ctx, s.log, ErrSecretShownOnce))
 		return
 	}
 	if replay != nil {
@@ -64,9 +78,11 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, next http.Ha
 	if status >= 500 {
 		err = s.idem.Abandon(bg, req.Owner, req.Key)
 	} else {
-		err = s.idem.Complete(bg, req.Owner, req.Key, idempotency.Response{
-			Status: status, ContentType: w.Header().Get("Content-Type"), Body: rec.body.Bytes(),
-		})
+		resp := idempotency.Response{Status: status, ContentType: w.Header().Get("Content-Type"), Body: rec.body.Bytes()}
+		if secret && status < 300 {
+			resp.ContentType, resp.Body = "", nil
+		}
+		err = s.idem.Complete(bg, req.Owner, req.Key, resp)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "api: recording idempotency key", "error", err)

@@ -17,19 +17,26 @@ import (
 // object: they act on the caller's own account or list what is the
 // caller's. Every other route is walked by TestORG9_….
 var isolationExempt = map[string]string{
-	"GET /profile":           "the caller's own account",
-	"PATCH /profile":         "the caller's own account",
-	"POST /profile/email":    "the caller's own account",
-	"POST /profile/password": "the caller's own account",
-	"POST /profile/close":    "the caller's own account",
-	"GET /profile/tokens":    "lists the caller's own tokens",
-	"POST /profile/tokens":   "creates a token of the caller",
-	"GET /organizations":     "lists the caller's organizations",
-	"POST /organizations":    "creates an organization of the caller",
-	"GET /invitations":       "lists the invitations to the caller's e-mail",
-	"GET /_dev/clock":        "test mode, no organization",
-	"POST /_dev/clock":       "test mode, no organization",
-	"GET /_dev/outbox":       "test mode, no organization",
+	"GET /profile":                        "the caller's own account",
+	"PATCH /profile":                      "the caller's own account",
+	"POST /profile/email":                 "the caller's own account",
+	"POST /profile/password":              "the caller's own account",
+	"POST /profile/close":                 "the caller's own account",
+	"GET /profile/tokens":                 "lists the caller's own tokens",
+	"POST /profile/tokens":                "creates a token of the caller",
+	"GET /profile/security":               "the caller's own two-step state",
+	"POST /profile/security/totp":         "links an authenticator to the caller's own account",
+	"POST /profile/security/totp/confirm": "switches the caller's own codes on",
+	"POST /profile/security/totp/disable": "switches the caller's own codes off",
+	"POST /profile/security/backup-codes": "the caller's own backup codes",
+	"GET /profile/activity":               "lists the caller's own events",
+	"GET /profile/sessions":               "lists the caller's own sessions",
+	"GET /organizations":                  "lists the caller's organizations",
+	"POST /organizations":                 "creates an organization of the caller",
+	"GET /invitations":                    "lists the invitations to the caller's e-mail",
+	"GET /_dev/clock":                     "test mode, no organization",
+	"POST /_dev/clock":                    "test mode, no organization",
+	"GET /_dev/outbox":                    "test mode, no organization",
 }
 
 // isolationBodies are minimal valid bodies of the routes that take one;
@@ -81,9 +88,13 @@ func TestORG9_EveryRouteHidesForeignObjects(t *testing.T) {
 	if err != nil || len(zoeTokens) != 1 {
 		t.Fatalf("zoe's tokens: %v, %v", zoeTokens, err)
 	}
+	_, zoeSession, err := b.accounts.CreateSession(ctx, zoeID, audit.Meta{IP: "203.0.113.9", UserAgent: "Zoe's browser"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	foreign := map[string]string{
 		"org": theirs, "user": maxID, "team": theirTeam.ID, "product": theirProduct,
-		"invitation": theirInvitation.ID, "token": zoeTokens[0].ID,
+		"invitation": theirInvitation.ID, "token": zoeTokens[0].ID, "session": zoeSession.ID,
 	}
 
 	walked := map[string]bool{}
@@ -154,6 +165,7 @@ func TestORG9_EveryRouteHidesForeignObjects(t *testing.T) {
 	for _, must := range []string{
 		"GET /organizations/{org}", "PATCH /organizations/{org}/users/{user}", "DELETE /organizations/{org}/teams/{team}/users/{user}",
 		"GET /organizations/{org}/products/{product}", "POST /invitations/{invitation}/accept", "DELETE /profile/tokens/{token}",
+		"DELETE /profile/sessions/{session}",
 	} {
 		if !walked[must] {
 			t.Errorf("%s was not walked", must)
@@ -180,5 +192,8 @@ func TestORG9_EveryRouteHidesForeignObjects(t *testing.T) {
 	}
 	if ts, err := b.tokens.List(ctx, zoeID); err != nil || len(ts) != 1 {
 		t.Errorf("zoe's tokens: %+v, %v", ts, err)
+	}
+	if ss, err := b.accounts.Sessions(ctx, zoeID); err != nil || len(ss) != 1 || ss[0].ID != zoeSession.ID {
+		t.Errorf("zoe's sessions: %+v, %v", ss, err)
 	}
 }

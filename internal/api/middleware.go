@@ -61,7 +61,7 @@ func (s *server) chain(r *route, next http.Handler) http.Handler {
 			return
 		}
 		if req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") != "" {
-			s.idempotent(w, req, next)
+			s.idempotent(w, req, next, r.Secret)
 			return
 		}
 		next.ServeHTTP(w, req)

@@ -190,25 +190,29 @@ func TestAPI4_IdempotencyKey(t *testing.T) {
 	t.Parallel()
 	b := setup(t, opts{})
 	uid, secret := b.user(t, "anna@example.ch")
-	first := b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"deploy"}`, "Idempotency-Key", "k-1")
+	const org = `{"name":"Deploy AG","legal_form":"company"}`
+	first := b.do(t, "POST", "/api/1/organizations", secret, org, "Idempotency-Key", "k-1")
 	if first.status != http.StatusCreated {
 		t.Fatalf("first: %d %s", first.status, first.raw)
 	}
 	if first.header.Get("Idempotent-Replayed") != "" {
 		t.Fatal("first response marked as replayed")
 	}
-	again := b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"deploy"}`, "Idempotency-Key", "k-1")
+	again := b.do(t, "POST", "/api/1/organizations", secret, org, "Idempotency-Key", "k-1")
 	if again.status != http.StatusCreated || !bytes.Equal(again.raw, first.raw) {
 		t.Fatalf("replay: %d %s, want %s", again.status, again.raw, first.raw)
 	}
 	if again.header.Get("Idempotent-Replayed") != "true" || !strings.HasPrefix(again.header.Get("Content-Type"), "application/json") {
 		t.Fatalf("replay headers: %v", again.header)
 	}
-	b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"other"}`, "Idempotency-Key", "k-1").
+	b.do(t, "POST", "/api/1/organizations", secret, `{"name":"Other AG","legal_form":"company"}`, "Idempotency-Key", "k-1").
 		wantError(t, http.StatusConflict, "idempotency_key_reused")
+	if orgs, _ := b.orgs.ListForUser(context.Background(), uid); len(orgs) != 2 {
+		t.Fatalf("%d organizations, want 2 (own + Deploy AG once)", len(orgs))
+	}
 	// Another user's identical key is theirs.
 	_, bob := b.user(t, "bob@example.ch")
-	if r := b.do(t, "POST", "/api/1/profile/tokens", bob, `{"name":"deploy"}`, "Idempotency-Key", "k-1"); r.status != http.StatusCreated || bytes.Equal(r.raw, first.raw) {
+	if r := b.do(t, "POST", "/api/1/organizations", bob, org, "Idempotency-Key", "k-1"); r.status != http.StatusCreated || bytes.Equal(r.raw, first.raw) {
 		t.Fatalf("bob's key: %d %s", r.status, r.raw)
 	}
 	// A refused request is replayed as refused, and did nothing.
@@ -219,6 +223,19 @@ func TestAPI4_IdempotencyKey(t *testing.T) {
 		t.Fatalf("replayed refusal: %d %s", badAgain.status, badAgain.raw)
 	}
 
+	// A response with a secret runs once, is never stored, and is not replayed.
+	created := b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"deploy"}`, "Idempotency-Key", "k-3")
+	if created.status != http.StatusCreated {
+		t.Fatalf("token: %d %s", created.status, created.raw)
+	}
+	b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"deploy"}`, "Idempotency-Key", "k-3").
+		wantError(t, http.StatusConflict, "secret_shown_once")
+	var stored int
+	_ = b.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM idempotency_keys
+		WHERE response_body IS NOT NULL AND LENGTH(response_body) > 0 AND key = 'k-3'`).Scan(&stored)
+	if stored != 0 {
+		t.Fatal("the response carrying the new token's secret was stored")
+	}
 	ts, err := b.tokens.List(context.Background(), uid)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +260,7 @@ func TestAPI4_IdempotencyKey(t *testing.T) {
 	}
 	// After 24 hours the key is forgotten.
 	b.clk.Advance(25 * time.Hour)
-	if r := b.do(t, "POST", "/api/1/profile/tokens", secret, `{"name":"other"}`, "Idempotency-Key", "k-1"); r.status != http.StatusCreated || r.header.Get("Idempotent-Replayed") != "" {
+	if r := b.do(t, "POST", "/api/1/organizations", secret, `{"name":"Later AG","legal_form":"company"}`, "Idempotency-Key", "k-1"); r.status != http.StatusCreated || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("after 24 h: %d %s", r.status, r.raw)
 	}
 }

@@ -29,6 +29,11 @@ type route struct {
 	Scope       string          // scope the token needs; "" means ScopeAll
 	Status      int             // success status; 0 means 200
 	Codes       []*apperr.Error // refusals of the handler itself (object_not_found…)
+	// Secret marks a response that carries a secret shown once (a token,
+	// a one-time-code secret, backup codes): with an Idempotency-Key the
+	// request still runs once, but its response is never stored, and a
+	// replay answers secret_shown_once.
+	Secret bool
 
 	hasInput bool // parameters or a body that Huma validates
 	hasBody  bool
@@ -94,6 +99,9 @@ func (r *route) codes() []*apperr.Error {
 		all = append(all, apperr.NotAuthorized, apperr.AccessDenied, apperr.TooManyRequests)
 		if r.Method == http.MethodPost {
 			all = append(all, apperr.IdempotencyReuse, apperr.InProgress, apperr.BadRequest)
+		}
+		if r.Secret {
+			all = append(all, ErrSecretShownOnce)
 		}
 	}
 	seen := map[string]bool{}

@@ -81,7 +81,7 @@ func (s *server) declareTokens() {
 		return Paginate(out, in.PageParams), nil
 	})
 	add(s, route{
-		Version: 1, Method: http.MethodPost, Path: "/profile/tokens", ID: "create-token", Tag: "Profile",
+		Version: 1, Method: http.MethodPost, Path: "/profile/tokens", ID: "create-token", Secret: true, Tag: "Profile",
 		Summary: "Create an API token", Description: "Creates a personal API token; its secret is in `data.token`, shown this once.",
 		Status: http.StatusCreated, Codes: []*apperr.Error{token.ErrTooMany},
 	}, func(ctx context.Context, in *createTokenInput) (*Out[createdTokenJSON], error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
@@ -51,6 +52,7 @@ type App struct {
 	Products *product.Service
 	Teams    *team.Service
 	Invites  *invite.Service
+	Security *security.Service
 	DevClock *devmode.Clock // nil unless Config.Dev
 	Logger   *slog.Logger
 }
@@ -101,6 +103,7 @@ func (a *App) build(ctx context.Context, work bool) error {
 	a.Products = product.New(a.DB, a.Clock)
 	a.Teams = team.New(a.DB, a.Clock)
 	a.Invites = invite.New(a.DB, a.Clock, a.Notifier, a.Accounts, invite.Options{})
+	a.Security = security.New(a.DB, a.Clock, a.Notifier, a.Accounts)
 	if cfg.Dev {
 		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
 	}

@@ -24,7 +24,7 @@ func (a *App) Handler() (http.Handler, error) {
 	apiHandler, err := api.New(api.Deps{
 		DB: a.DB, Clock: a.Clock, Logger: a.Logger,
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Notifier: a.Notifier,
-		Teams: a.Teams, Products: a.Products, Invites: a.Invites,
+		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
 		DevClock: a.DevClock, RateLimit: a.Config.RateLimit,
 	})
 	if err != nil {
@@ -32,7 +32,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	console, err := web.New(web.Deps{
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Clock: a.Clock, Logger: a.Logger,
-		Teams: a.Teams, Products: a.Products, Invites: a.Invites,
+		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Dev: a.Config.Dev,
 	})
 	if err != nil {
@@ -115,7 +115,7 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		next.ServeHTTP(sw, r)
 		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", rid), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", rid), slog.String("method", r.Method), slog.String("path", reqctx.LogPath(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)), slog.String("ip", reqctx.ClientIP(r)))
 	})

@@ -9,9 +9,12 @@ func New() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
-// Valid reports whether s is a well-formed UUID. Handlers use it to answer
-// "not found" for a malformed identifier without asking the database.
+// Valid reports whether s is a UUID in canonical form (36 characters, lower
+// case), the only form alpage makes. Handlers use it to answer "not found"
+// for any other identifier without asking the database, so that both engines
+// answer alike (PostgreSQL's uuid type would match an upper-case spelling,
+// SQLite's text would not).
 func Valid(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
+	u, err := uuid.Parse(s)
+	return err == nil && u.String() == s
 }

@@ -75,7 +75,7 @@ func (s *Service) Create(ctx context.Context, actorID, orgID string, in Input, m
 		_, err = tx.ExecContext(ctx, `INSERT INTO invitations (id, organization_id, email, role, billing,
 			contact_preferences, product_ids, team_ids, token_hash, invited_by, status, expires_at, created_at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
-			invID, orgID, email, in.Role, in.Billing, strings.Join(prefs, " "), strings.Join(products, " "),
+			invID, orgID, email, in.Role, in.Billing && in.Role == org.RoleCollaborator, strings.Join(prefs, " "), strings.Join(products, " "),
 			strings.Join(teams, " "), hash, actorID, StatusPending, s.expiry(now), now)
 		if store.IsUniqueViolation(err) {
 			return ErrInvitationPending.Field("email", email)

@@ -55,6 +55,7 @@ func AddMemberTx(ctx context.Context, tx *sql.Tx, now time.Time, orgID, userID, 
 	if err := checkProducts(ctx, tx, orgID, productIDs); err != nil {
 		return err
 	}
+	billing = billing && role == RoleCollaborator // ORG-8: the billing right is a collaborator's
 	_, err = tx.ExecContext(ctx, `INSERT INTO memberships (organization_id, user_id, role, billing, contact_preferences, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, orgID, userID, role, billing, strings.Join(prefs, " "), now)
 	if store.IsUniqueViolation(err) {

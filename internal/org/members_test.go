@@ -584,3 +584,37 @@ func TestORG5_OwnFullFormChangesOnlyContacts(t *testing.T) {
 		wantCode(t, "own billing right", err, "administrator_required")
 	})
 }
+
+// ORG-8: the billing right belongs to collaborators only. Found in review: an
+// administrator invited "with billing" kept the flag and, once changed to
+// collaborator, saw billing without anyone granting it.
+func TestORG8_BillingRightOnlyForCollaborators(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		lr := f.person("Lea", "Rep", "")
+		o := f.organization(lr, "Billing AG")
+		admin := f.person("Adam", "Admin", "")
+		f.add(o, admin, org.RoleAdministrator, true, nil, nil)
+		var stored bool
+		if err := db.QueryRowContext(f.ctx, `SELECT billing FROM memberships WHERE organization_id = $1 AND user_id = $2`,
+			o, admin).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored {
+			t.Fatal("an administrator was stored with the billing right")
+		}
+		collab := org.RoleCollaborator
+		m, err := f.orgs.UpdateMember(f.ctx, lr, o, admin, org.MemberUpdate{Role: &collab}, audit.Meta{ActorID: lr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Billing {
+			t.Fatal("demoted to collaborator, the member has a billing right nobody gave")
+		}
+		a, err := org.ActorOf(f.ctx, db, admin, o)
+		if err != nil || a.Billing {
+			t.Fatalf("ActorOf = %+v, %v; want no billing right", a, err)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/id"
 )
 
 type key int
@@ -46,4 +47,17 @@ func Meta(r *http.Request, userID string) audit.Meta {
 		ua = ua[:300]
 	}
 	return audit.Meta{ActorID: userID, IP: ClientIP(r), UserAgent: strings.TrimSpace(ua)}
+}
+
+// LogPath returns path fit for the logs: a segment that looks like a secret
+// (20 characters or more and not an identifier, such as an invitation's
+// token in /invitations/{token}) is replaced by "***".
+func LogPath(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if len(p) >= 20 && !id.Valid(p) {
+			parts[i] = "***"
+		}
+	}
+	return strings.Join(parts, "/")
 }

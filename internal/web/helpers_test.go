@@ -24,6 +24,7 @@ import (
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/reqctx"
+	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
@@ -40,6 +41,7 @@ type testBundle struct {
 	teams    *team.Service
 	products *product.Service
 	invites  *invite.Service
+	security *security.Service
 	notifier *notify.Notifier
 	handler  *handler
 	server   *httptest.Server
@@ -78,8 +80,9 @@ func setup(t testing.TB) *testBundle {
 		tokens: token.New(db, clk), teams: team.New(db, clk), products: product.New(db, clk),
 		accounts: account.New(db, clk, n, account.Options{Password: cheap})}
 	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
+	b.security = security.New(db, clk, n, b.accounts)
 	h, err := newHandler(Deps{Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens, Teams: b.teams,
-		Products: b.products, Invites: b.invites, Clock: clk, Logger: logger, Dev: true})
+		Products: b.products, Invites: b.invites, Security: b.security, Clock: clk, Logger: logger, Dev: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,10 +31,12 @@ type Page struct {
 	RequestID string
 	LangLinks []langLink
 
-	NoticeKey string            // i18n key of a success message
-	Notice    string            // its translation
-	Error     string            // a refusal, translated
-	Fields    map[string]string // input fields at fault → message ("" = only marked)
+	NoticeKey  string            // i18n key of a success message
+	Notice     string            // its translation
+	WarningKey string            // i18n key of a warning (not about a field)
+	Warning    string            // its translation
+	Error      string            // a refusal, translated
+	Fields     map[string]string // input fields at fault → message ("" = only marked)
 
 	tr      *i18n.Translator
 	refusal *apperr.Error
@@ -157,6 +159,9 @@ func (h *handler) fill(p *Page, r *http.Request) {
 	}
 	if p.NoticeKey != "" {
 		p.Notice = p.T(p.NoticeKey)
+	}
+	if p.WarningKey != "" {
+		p.Warning = p.T(p.WarningKey)
 	}
 	if p.User == nil {
 		p.LangLinks = languageLinks(r, p.Lang)

@@ -38,6 +38,10 @@ var viewLayouts = map[string]string{
 	"profile":            "app",
 	"tokens":             "app",
 	"security":           "app",
+	"second_factor":      "auth",
+	"totp_setup":         "app",
+	"backup_codes":       "app",
+	"activity":           "app",
 	"org_new":            "app",
 	"organization":       "app",
 	"users":              "app",
@@ -154,7 +158,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	id := reqctx.RequestID(r.Context())
-	h.Logger.ErrorContext(r.Context(), "console request failed", "method", r.Method, "path", r.URL.Path,
+	h.Logger.ErrorContext(r.Context(), "console request failed", "method", r.Method, "path", reqctx.LogPath(r.URL.Path),
 		"request_id", id, "error", err)
 	p := &errorPage{Page: Page{TitleKey: "error.unexpected_title"}, Unexpected: true}
 	if rerr := h.render(w, r, http.StatusInternalServerError, "error", p); rerr != nil {

@@ -6,18 +6,51 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/reqctx"
+	"github.com/alpage/alpage/internal/security"
 )
 
-// securityPage is the data of the account security page (ACC-5): change the
-// login e-mail, change the password, the active sessions, close the account.
+// securityPage is the data of the account security page (ACC-5, SEC-1,
+// SEC-2, SEC-5): two-step sign-in, change the login e-mail, change the
+// password, the active sessions, close the account.
 type securityPage struct {
 	Page
+	TwoStep     security.Status
 	Sessions    []account.Session
 	Current     string // the id of this browser's session
 	NewEmail    string
-	Form        string // the form the refusal is about: email, password or close
+	Form        string // the form the refusal is about: two_step, backup_codes, disable, email, password or close
 	SentTo      string // the new address a confirmation link was sent to
 	MinPassword int
+}
+
+// TOTP is the one-time-code method, if it is on.
+func (p *securityPage) TOTP() *security.Method { return p.method("totp") }
+
+// BackupCodes is the backup-code method, if there are codes.
+func (p *securityPage) BackupCodes() *security.Method { return p.method("backup_codes") }
+
+func (p *securityPage) method(kind string) *security.Method {
+	for i, m := range p.TwoStep.Methods {
+		if m.Kind == kind && m.Enabled {
+			return &p.TwoStep.Methods[i]
+		}
+	}
+	return nil
+}
+
+// RequiredBy names the organizations that require two-step sign-in, for the
+// reason next to the disabled "Switch off" (ORG-10 style).
+func (p *securityPage) RequiredBy() string { return strings.Join(p.TwoStep.RequiredBy, ", ") }
+
+// Others counts the sessions of other browsers.
+func (p *securityPage) Others() int {
+	n := 0
+	for _, s := range p.Sessions {
+		if s.ID != p.Current {
+			n++
+		}
+	}
+	return n
 }
 
 // FormError is the refusal's message when it is about form, else "".
@@ -45,8 +78,12 @@ func (h *handler) newSecurityPage(r *http.Request) (*securityPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &securityPage{Page: Page{TitleKey: "security.title", Nav: "security"}, Sessions: sessions,
-		Current: v.session.ID, MinPassword: account.MinPasswordLength}, nil
+	status, err := h.Security.Status(r.Context(), v.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &securityPage{Page: Page{TitleKey: "security.title", Nav: "security"}, TwoStep: status,
+		Sessions: sessions, Current: v.session.ID, MinPassword: account.MinPasswordLength}, nil
 }
 
 // security shows the account security page.
@@ -55,8 +92,16 @@ func (h *handler) security(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Has("password") {
+	q := r.URL.Query()
+	switch {
+	case q.Has("password"):
 		p.NoticeKey = "security.password.changed"
+	case q.Has("two_step_off"):
+		p.NoticeKey = "two_step.disabled"
+	case q.Has("signed_out"):
+		p.NoticeKey = "security.sessions.signed_out"
+	case q.Has("signed_out_others"):
+		p.NoticeKey = "security.sessions.signed_out_others"
 	}
 	return h.render(w, r, http.StatusOK, "security", p)
 }

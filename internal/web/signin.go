@@ -26,12 +26,14 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 		p.NoticeKey = "signin.signed_out"
 	case q.Has("closed"):
 		p.NoticeKey = "signin.closed"
+	case q.Has("expired"):
+		p.WarningKey = "signin.challenge_expired"
 	}
 	return h.render(w, r, http.StatusOK, "signin", p)
 }
 
-// signIn checks the e-mail and password, then opens a new session: the
-// session token is renewed at every sign-in, and the previous one deleted.
+// signIn checks the e-mail and password, then either asks for the second
+// step (two-step sign-in on) or opens a new session.
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	p := &signInPage{Page: Page{TitleKey: "signin.title"},
 		Email: strings.TrimSpace(r.PostFormValue("email")), Next: localPath(r.PostFormValue("next"))}
@@ -41,6 +43,28 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.NotConfirmed = errors.Is(err, account.ErrEmailNotConfirmed)
 		return h.refuse(w, r, "signin", p, err)
 	}
+	// Two-step sign-in (SEC-1): the password was right, a second method must
+	// follow before any session exists.
+	required, err := h.Security.Required(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if required {
+		token, err := h.Security.StartChallenge(ctx, u.ID, reqctx.Meta(r, u.ID))
+		if err != nil {
+			return err
+		}
+		h.setChallengeCookie(w, token)
+		return redirect(w, r, secondFactorPath(p.Next))
+	}
+	return h.openSession(w, r, u, p.Next)
+}
+
+// openSession signs u in on this browser and goes to next: the session token
+// is renewed at every sign-in, and the previous one deleted. Both the
+// password step and the second step end here.
+func (h *handler) openSession(w http.ResponseWriter, r *http.Request, u account.User, next string) error {
+	ctx := r.Context()
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := h.Accounts.DeleteSession(ctx, c.Value); err != nil {
 			h.Logger.WarnContext(ctx, "deleting the previous session failed", "error", err)
@@ -62,7 +86,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.setSessionCookie(w, secret, sess.ExpiresAt)
-	return redirect(w, r, p.Next)
+	return redirect(w, r, next)
 }
 
 // signOut deletes the session and its cookie.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -174,12 +175,20 @@ func (h *handler) clearCookie(w http.ResponseWriter, name string) {
 // localPath returns next if it is a path on this site, else "/": a sign-in
 // link cannot send the user to another site.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n\t") {
+	if next == "" || next[0] != '/' || strings.ContainsAny(next, "\\\r\n\t") {
 		return "/"
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	// The decoded path must be plain: no backslash, no empty or dot
+	// segments, which http.Redirect would clean into "//host".
+	p := u.Path
+	if strings.Contains(p, "\\") || strings.Contains(p, "//") {
+		return "/"
+	}
+	if clean := path.Clean(p); clean != p && clean+"/" != p {
 		return "/"
 	}
 	return next

@@ -23,6 +23,7 @@ import (
 	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
 )
@@ -35,6 +36,7 @@ type Deps struct {
 	Teams    *team.Service
 	Products *product.Service
 	Invites  *invite.Service
+	Security *security.Service
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	// SecureCookies sets the Secure flag on cookies (false on plain-http loopback).
@@ -64,8 +66,8 @@ func New(d Deps) (http.Handler, error) {
 
 func newHandler(d Deps) (*handler, error) {
 	if d.Accounts == nil || d.Orgs == nil || d.Tokens == nil || d.Teams == nil || d.Products == nil ||
-		d.Invites == nil || d.Clock == nil {
-		return nil, errors.New("web: Accounts, Orgs, Tokens, Teams, Products, Invites and Clock are required")
+		d.Invites == nil || d.Security == nil || d.Clock == nil {
+		return nil, errors.New("web: Accounts, Orgs, Tokens, Teams, Products, Invites, Security and Clock are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -96,6 +98,8 @@ func (h *handler) routes() http.Handler {
 	pages.Handle("POST /confirm/resend", h.page(h.resend))
 	pages.Handle("GET /signin", h.page(h.signInForm))
 	pages.Handle("POST /signin", h.page(h.signIn))
+	pages.Handle("GET /signin/second-factor", h.page(h.secondFactorForm))
+	pages.Handle("POST /signin/second-factor", h.page(h.secondFactor))
 	pages.Handle("POST /signout", h.page(h.signOut))
 	pages.Handle("POST /organizations/switch", h.signedIn(h.switchOrganization))
 	pages.Handle("GET /organizations/new", h.signedIn(h.newOrganizationForm))
@@ -135,6 +139,13 @@ func (h *handler) routes() http.Handler {
 	pages.Handle("POST /profile/security/email", h.signedIn(h.changeEmail))
 	pages.Handle("POST /profile/security/password", h.signedIn(h.changePassword))
 	pages.Handle("POST /profile/security/close", h.signedIn(h.closeAccount))
+	pages.Handle("POST /profile/security/totp", h.signedIn(h.startTOTP))
+	pages.Handle("POST /profile/security/totp/confirm", h.signedIn(h.confirmTOTP))
+	pages.Handle("POST /profile/security/totp/disable", h.signedIn(h.disableTOTP))
+	pages.Handle("POST /profile/security/backup-codes", h.signedIn(h.regenerateBackupCodes))
+	pages.Handle("POST /profile/sessions/others/signout", h.signedIn(h.signOutOthers))
+	pages.Handle("POST /profile/sessions/{id}/signout", h.signedIn(h.signOutSession))
+	pages.Handle("GET /profile/activity", h.signedIn(h.activity))
 	pages.Handle("/", h.page(h.notFound))
 
 	mux := http.NewServeMux()

@@ -1,0 +1,98 @@
+package security
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/id"
+)
+
+// Kinds of Method.
+const (
+	MethodTOTP        = "totp"
+	MethodBackupCodes = "backup_codes"
+)
+
+// Method is one way to pass the second step.
+type Method struct {
+	Kind      string     // MethodTOTP or MethodBackupCodes
+	Enabled   bool       // usable at sign-in
+	Remaining int        // backup codes left (MethodBackupCodes only)
+	CreatedAt *time.Time // when it was switched on; nil when off
+}
+
+// Status is the state of two-step sign-in of a user, for the security page.
+type Status struct {
+	Enabled    bool     // two-step sign-in is on
+	Methods    []Method // every kind, on or off: TOTP first, then backup codes
+	RequiredBy []string // names of the user's organizations that require two-step sign-in
+}
+
+// Status returns the two-step state of userID.
+func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
+	if !id.Valid(userID) {
+		return Status{}, apperr.NotFound
+	}
+	totpM := Method{Kind: MethodTOTP}
+	var confirmed sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT confirmed_at FROM totp_secrets WHERE user_id = $1`, userID).Scan(&confirmed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Status{}, fmt.Errorf("security: loading one-time-code state: %w", err)
+	}
+	if confirmed.Valid {
+		t := confirmed.Time.UTC()
+		totpM.Enabled, totpM.CreatedAt = true, &t
+	}
+	backupM := Method{Kind: MethodBackupCodes}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM backup_codes
+		WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&backupM.Remaining); err != nil {
+		return Status{}, fmt.Errorf("security: counting backup codes: %w", err)
+	}
+	if totpM.Enabled && backupM.Remaining > 0 {
+		var created time.Time
+		// Not MAX(created_at): SQLite's aggregate loses the column's type.
+		if err := s.db.QueryRowContext(ctx, `SELECT created_at FROM backup_codes WHERE user_id = $1
+			ORDER BY created_at DESC LIMIT 1`, userID).Scan(&created); err != nil {
+			return Status{}, fmt.Errorf("security: loading backup codes: %w", err)
+		}
+		created = created.UTC()
+		backupM.Enabled, backupM.CreatedAt = true, &created
+	}
+	st := Status{Enabled: totpM.Enabled, Methods: []Method{totpM, backupM}, RequiredBy: []string{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT o.name FROM organizations o
+		JOIN memberships m ON m.organization_id = o.id
+		WHERE m.user_id = $1 AND o.require_two_step ORDER BY o.name`, userID)
+	if err != nil {
+		return Status{}, fmt.Errorf("security: listing organizations requiring two-step sign-in: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return Status{}, fmt.Errorf("security: reading organizations: %w", err)
+		}
+		st.RequiredBy = append(st.RequiredBy, name)
+	}
+	if err := rows.Err(); err != nil {
+		return Status{}, fmt.Errorf("security: reading organizations: %w", err)
+	}
+	return st, nil
+}
+
+// Required reports whether sign-in of userID needs the second step: true
+// when one-time codes are on.
+func (s *Service) Required(ctx context.Context, userID string) (bool, error) {
+	if !id.Valid(userID) {
+		return false, apperr.NotFound
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM totp_secrets WHERE user_id = $1
+		AND confirmed_at IS NOT NULL`, userID).Scan(&n); err != nil {
+		return false, fmt.Errorf("security: loading two-step state: %w", err)
+	}
+	return n > 0, nil
+}
