@@ -64,11 +64,16 @@ func (l *Limiter) Allow(ctx context.Context, bucket string, limit int) (Result, 
 	err := l.db.WithTx(ctx, func(tx *sql.Tx) error {
 		now := l.clock.Now()
 		if l.db.Engine == store.Postgres {
-			// Two instances must not both see "59" and both insert:
-			// serializable isolation makes one of them retry (WithTx
-			// retries serialization failures).
-			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL SERIALIZABLE`); err != nil {
-				return fmt.Errorf("ratelimit: setting isolation: %w", err)
+			// Two instances must not both see "59" and both insert: the
+			// bucket's row is locked, so requests on one bucket count one
+			// after the other (SQLite has one writer at a time already).
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_limit_buckets (bucket) VALUES ($1)
+				ON CONFLICT (bucket) DO NOTHING`, bucket); err != nil {
+				return fmt.Errorf("ratelimit: creating bucket %s: %w", bucket, err)
+			}
+			if _, err := tx.ExecContext(ctx, `SELECT bucket FROM rate_limit_buckets WHERE bucket = $1 FOR UPDATE`,
+				bucket); err != nil {
+				return fmt.Errorf("ratelimit: locking bucket %s: %w", bucket, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM rate_limit_hits WHERE bucket = $1 AND at <= $2`,

@@ -183,7 +183,40 @@ func (br *browser) get(path string) response { br.t.Helper(); return br.do(http.
 
 func (br *browser) post(path string, form url.Values) response {
 	br.t.Helper()
+	// Forms of organization pages carry the organization they were drawn
+	// for (template "org_field"); fill it as the page would, unless the test
+	// sets it.
+	if strings.HasPrefix(path, "/organization/") || path == "/organization" {
+		if form == nil {
+			form = url.Values{}
+		}
+		if _, set := form["organization_id"]; !set {
+			form = cloneValues(form)
+			form.Set("organization_id", br.organization())
+		}
+	}
 	return br.do(http.MethodPost, path, form)
+}
+
+// organization returns the organization the console has selected, read
+// from the page as a browser would.
+func (br *browser) organization() string {
+	br.t.Helper()
+	m := orgMeta.FindStringSubmatch(br.get("/").body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+var orgMeta = regexp.MustCompile(`<meta name="alpage-organization" content="([^"]+)">`)
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
 
 // signIn signs in and checks the redirect.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/i18n"
 	"github.com/alpage/alpage/internal/org"
 )
@@ -518,6 +519,68 @@ func TestUI4_NewPagesInEveryLanguage(t *testing.T) {
 			if pg.status >= 500 || strings.Contains(pg.body, "error.") || strings.Contains(pg.body, "%!") {
 				t.Errorf("%s page %d (status %d) shows a raw key, a bad format or a failure:\n%s", lang, i, pg.status, pg.body)
 			}
+		}
+	}
+}
+
+// TEAM-3: an external user invited into a team sees that team in the console
+// (found in review: the teams pages answered 403 to externals, while the API
+// showed them their team).
+func TestTEAM3_ExternalSeesOwnTeamPages(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, o := b.person("lena@muster.ch", "Lena", "Roth", "en")
+	ext, _ := b.person("xena@partner.ch", "Xena", "Extern", "en")
+	b.join(o.ID, ext.ID, org.RoleExternal)
+	lr := b.browser()
+	lr.signIn("lena@muster.ch")
+	r := lr.post("/organization/teams", url.Values{"name": {"Partners"}, "leader_id": {ext.ID}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create team: status %d\n%s", r.status, r.body)
+	}
+	teamPath := strings.TrimSuffix(r.location, "?created=1")
+
+	xb := b.browser()
+	xb.signIn("xena@partner.ch")
+	xb.switchTo(o.ID)
+	for _, path := range []string{"/organization/teams", teamPath} {
+		got := xb.get(path)
+		if got.status != http.StatusOK {
+			t.Fatalf("external on %s: status %d\n%s", path, got.status, got.body)
+		}
+		mustContain(t, got.body, "Partners")
+	}
+}
+
+// A form drawn for one organization never changes another one: the admin
+// opens a member's page in A, switches to B in another window, then submits
+// (found in review: the change landed in B).
+func TestORG9_FormForAnotherOrganizationIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	lena, a := b.person("lena@muster.ch", "Lena", "Roth", "en")
+	carl, _ := b.person("carl@muster.ch", "Carl", "Keller", "en")
+	b.join(a.ID, carl.ID, org.RoleCollaborator)
+	other, err := b.orgs.Create(context.Background(), lena.ID, "Beta GmbH", "company", audit.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.join(other.ID, carl.ID, org.RoleCollaborator)
+
+	br := b.browser()
+	br.signIn("lena@muster.ch")
+	br.switchTo(a.ID)
+	drawnFor := br.organization()
+	br.switchTo(other.ID)
+	r := br.post("/organization/users/"+carl.ID, url.Values{"organization_id": {drawnFor}, "role": {org.RoleAdministrator}})
+	if r.status != http.StatusConflict {
+		t.Fatalf("stale form: status %d, want 409\n%s", r.status, r.body)
+	}
+	mustContain(t, r.body, i18n.T("en", "error.organization_changed"))
+	for _, o := range []string{a.ID, other.ID} {
+		m, err := b.orgs.Member(context.Background(), lena.ID, o, carl.ID)
+		if err != nil || m.Role != org.RoleCollaborator {
+			t.Fatalf("Carl in %s: %+v, %v; want still collaborator", o, m, err)
 		}
 	}
 }

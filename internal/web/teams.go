@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"github.com/alpage/alpage/internal/authz"
 	"net/http"
 	"strings"
 
@@ -54,7 +56,7 @@ func (h *handler) newTeamsPage(r *http.Request) (*teamsPage, error) {
 	if p.Teams, err = h.Teams.List(ctx, v.user.ID, v.org.ID); err != nil {
 		return nil, err
 	}
-	if p.Members, err = h.Orgs.Members(ctx, v.user.ID, v.org.ID, org.MemberFilter{}); err != nil {
+	if p.Members, err = h.teamPeople(r); err != nil {
 		return nil, err
 	}
 	if p.Products, err = h.Products.ListForUser(ctx, v.user.ID, v.org.ID, product.Filter{}); err != nil {
@@ -146,7 +148,7 @@ func (h *handler) newTeamPage(r *http.Request) (*teamPage, error) {
 	}
 	p := &teamPage{Page: Page{TitleKey: "team.title", Nav: "users"}, Team: t, Name: t.Name, LeaderID: t.LeaderID,
 		ProductIDs: t.ProductIDs}
-	if p.Members, err = h.Orgs.Members(ctx, v.user.ID, v.org.ID, org.MemberFilter{}); err != nil {
+	if p.Members, err = h.teamPeople(r); err != nil {
 		return nil, err
 	}
 	if p.Products, err = h.Products.ListForUser(ctx, v.user.ID, v.org.ID, product.Filter{}); err != nil {
@@ -225,4 +227,20 @@ func (h *handler) removeTeamMember(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return redirect(w, r, "/organization/teams/"+teamID+"?removed=1")
+}
+
+// teamPeople lists the people the teams pages name: the organization's
+// members, or, for an external user who may not list them (ORG-1), only
+// themself — enough to read their own teams (TEAM-3).
+func (h *handler) teamPeople(r *http.Request) ([]org.Member, error) {
+	v := visitorOf(r)
+	members, err := h.Orgs.Members(r.Context(), v.user.ID, v.org.ID, org.MemberFilter{})
+	if errors.Is(err, authz.ErrExternalUser) {
+		self, err := h.Orgs.Member(r.Context(), v.user.ID, v.org.ID, v.user.ID)
+		if err != nil {
+			return nil, err
+		}
+		return []org.Member{self}, nil
+	}
+	return members, err
 }

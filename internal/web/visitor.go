@@ -123,14 +123,28 @@ func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request) error) ht
 // inOrganization wraps a handler for pages of the selected organization: a
 // signed-in user who belongs to none is sent home, where they can create one
 // or accept an invitation.
+//
+// A form posted to such a page names the organization it was drawn for
+// (template "org_field"); when the session has switched organization since,
+// in another window, the change is refused instead of landing in the other
+// organization.
 func (h *handler) inOrganization(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return h.signedIn(func(w http.ResponseWriter, r *http.Request) error {
-		if visitorOf(r).org.ID == "" {
+		v := visitorOf(r)
+		if v.org.ID == "" {
 			return redirect(w, r, "/")
+		}
+		if r.Method == http.MethodPost && r.FormValue("organization_id") != v.org.ID {
+			return ErrOrganizationChanged
 		}
 		return fn(w, r)
 	})
 }
+
+// ErrOrganizationChanged refuses a form drawn for another organization than
+// the one now selected.
+var ErrOrganizationChanged = apperr.Register("organization_changed", http.StatusConflict,
+	"You switched to another organization in another window: reload this page and try again.")
 
 // actorOf is the signed-in user as a member of the selected organization,
 // for authz decisions; the zero Actor (a stranger) otherwise.
