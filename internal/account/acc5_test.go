@@ -489,3 +489,29 @@ func TestORG6_ConcurrentClosesKeepALegalRepresentative(t *testing.T) {
 		}
 	})
 }
+
+// SEC-7: a user who chose not to be e-mailed about an event is not.
+func TestSEC7_AlertChoicesAreHonoured(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	asked := map[string]bool{}
+	b.accounts = account.New(b.db, b.clock, b.notifier, account.Options{Password: cheap,
+		WantsEmail: func(_ context.Context, _ store.Querier, _, event string) (bool, error) {
+			asked[event] = true
+			return false, nil
+		}})
+	u := signUp(t, b, "quiet@example.ch", true)
+	_, _ = b.accounts.Authenticate(ctx, u.Email, "wrong password!", audit.Meta{})
+	if err := b.accounts.ChangePassword(ctx, u.ID, password, "a new long password", "", audit.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if !asked["signin_failed"] || !asked["password_changed"] {
+		t.Fatalf("events asked: %v", asked)
+	}
+	for _, tpl := range []string{"security_signin_failed", "password_changed"} {
+		if got := mails(t, b, u.Email, tpl); len(got) != 0 {
+			t.Errorf("%d %s e-mails sent against the user's choice", len(got), tpl)
+		}
+	}
+}

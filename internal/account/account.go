@@ -83,6 +83,11 @@ type Options struct {
 	ConfirmationTTL time.Duration
 	// Password are the argon2id parameters.
 	Password PasswordParams
+	// WantsEmail tells whether the user asked to be e-mailed about an event
+	// ("signin_failed", "password_changed"; SEC-7), read in the transaction
+	// that sends it. Nil means always. The app sets it to security.WantsEmail
+	// (security imports account, not the reverse).
+	WantsEmail func(ctx context.Context, q store.Querier, userID, event string) (bool, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -99,6 +104,14 @@ func (o Options) withDefaults() Options {
 		o.Password = DefaultPasswordParams
 	}
 	return o
+}
+
+// wantsEmail applies Options.WantsEmail.
+func (s *Service) wantsEmail(ctx context.Context, q store.Querier, userID, event string) (bool, error) {
+	if s.opts.WantsEmail == nil {
+		return true, nil
+	}
+	return s.opts.WantsEmail(ctx, q, userID, event)
 }
 
 // Service runs accounts.

@@ -61,6 +61,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next, kee
 			Data: map[string]string{"sessions_ended": strconv.FormatInt(ended, 10)}, CreatedAt: now}); err != nil {
 			return err
 		}
+		if want, err := s.wantsEmail(ctx, tx, u.ID, "password_changed"); err != nil || !want {
+			return err
+		}
 		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
 			Template: "password_changed", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName,

@@ -5,22 +5,37 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/notify"
+	"github.com/alpage/alpage/internal/throttle"
 )
 
 // Authenticate checks a login e-mail and password. An unknown e-mail and a
 // wrong password get the same error, after the same work (a hash is checked
 // either way). A wrong password for an existing account is recorded in its
 // activity and e-mails a security alert at most once an hour (SEC-6).
+//
+// Attempts are throttled (package throttle): while the account or the
+// client address must wait, the answer is throttle.ErrTooManyAttempts (a
+// *throttle.Refusal) without the password being checked, for unknown
+// e-mails alike. A right password does not clear the failures: the sign-in
+// is complete only after the second step, see SignInCompleted.
 func (s *Service) Authenticate(ctx context.Context, email, password string, meta audit.Meta) (User, error) {
+	login := normalizeEmail(email)
+	if err := s.throttle().Check(ctx, s.db, login, meta.IP); err != nil {
+		return User{}, err
+	}
 	var hash string
 	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
-		WHERE email = $1`, normalizeEmail(email)), &hash)
+		WHERE email = $1`, login), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, _ = CheckPassword(password, s.dummy)
+		if err := s.recordUnknownSignIn(ctx, login, meta); err != nil {
+			return User{}, err
+		}
 		return User{}, ErrInvalidCredentials
 	}
 	if err != nil {
@@ -31,7 +46,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string, meta
 		return User{}, err
 	}
 	if !ok {
-		if err := s.recordFailedSignIn(ctx, u, meta); err != nil {
+		if err := s.recordFailedSignIn(ctx, u, meta, true); err != nil {
 			return User{}, err
 		}
 		return User{}, ErrInvalidCredentials
@@ -54,9 +69,58 @@ func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
 // AlertInterval is the least time between two wrong-password alerts (SEC-6).
 const AlertInterval = time.Hour
 
-func (s *Service) recordFailedSignIn(ctx context.Context, u User, meta audit.Meta) error {
+// throttle counts failed sign-ins (it holds no state of its own).
+func (s *Service) throttle() *throttle.Throttle { return throttle.New(s.db.Engine, s.clock) }
+
+// CheckSignInThrottle refuses, with a *throttle.Refusal, an attempt on the
+// account of email from meta.IP that must wait; the second step of sign-in
+// calls it before checking a code.
+func (s *Service) CheckSignInThrottle(ctx context.Context, email string, meta audit.Meta) error {
+	return s.throttle().Check(ctx, s.db, normalizeEmail(email), meta.IP)
+}
+
+// RecordFailedSecondFactor counts a wrong second-factor code against u's
+// account and meta.IP, like a wrong password (the security package has
+// recorded the attempt in the activity already).
+func (s *Service) RecordFailedSecondFactor(ctx context.Context, u User, meta audit.Meta) error {
+	return s.recordFailedSignIn(ctx, u, meta, false)
+}
+
+// SignInCompleted clears the failed attempts of u's account: a session is
+// being opened after every step of sign-in.
+func (s *Service) SignInCompleted(ctx context.Context, u User) error {
+	return s.throttle().Reset(ctx, s.db, normalizeEmail(u.Email))
+}
+
+// recordUnknownSignIn counts a failure for an e-mail without an account, so
+// that probing addresses meets the same throttle as guessing passwords.
+func (s *Service) recordUnknownSignIn(ctx context.Context, login string, meta audit.Meta) error {
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.throttle().Failed(ctx, tx, login, meta.IP)
+		return err
+	})
+}
+
+// recordFailedSignIn counts a failure of u (a wrong password when
+// password is true, else a wrong second-factor code). The failure that
+// locks the account is audited and e-mails the owner, in the same
+// transaction; a wrong password also records the attempt and alerts at most
+// once an hour.
+func (s *Service) recordFailedSignIn(ctx context.Context, u User, meta audit.Meta, password bool) error {
 	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
+		locked, err := s.throttle().Failed(ctx, tx, normalizeEmail(u.Email), meta.IP)
+		if err != nil {
+			return err
+		}
+		if locked {
+			if err := s.lockedAlert(ctx, tx, u, meta, now); err != nil {
+				return err
+			}
+		}
+		if !password {
+			return nil
+		}
 		if err := audit.Record(ctx, tx, audit.Event{SubjectUserID: u.ID, Action: "session.signin_failed",
 			IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now}); err != nil {
 			return err
@@ -67,19 +131,43 @@ func (s *Service) recordFailedSignIn(ctx context.Context, u User, meta audit.Met
 			Scan(&recent); err != nil {
 			return fmt.Errorf("account: counting alerts: %w", err)
 		}
-		if recent > 0 || !u.EmailConfirmed {
+		if recent > 0 || !u.EmailConfirmed || locked { // the lockout e-mail says enough
 			return nil
+		}
+		if want, err := s.wantsEmail(ctx, tx, u.ID, "signin_failed"); err != nil || !want {
+			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{SubjectUserID: u.ID, Action: "security.signin_failed_alert",
 			IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now}); err != nil {
 			return err
 		}
-		_, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
+		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
 			Template: "security_signin_failed", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName, "IP": meta.IP, "Time": formatAlertTime(now, u.TimeZone),
 			}})
 		return err
 	})
+}
+
+// lockedAlert audits a lockout and e-mails the owner (no link, SEC-6).
+func (s *Service) lockedAlert(ctx context.Context, tx *sql.Tx, u User, meta audit.Meta, now time.Time) error {
+	if err := audit.Record(ctx, tx, audit.Event{SubjectUserID: u.ID, Action: "security.account_locked",
+		IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now,
+		Data: map[string]string{"minutes": strconv.Itoa(int(throttle.LockDuration / time.Minute))}}); err != nil {
+		return err
+	}
+	if !u.EmailConfirmed {
+		return nil
+	}
+	_, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
+		Template: "security_account_locked", UserID: u.ID, Data: map[string]any{
+			"FirstName": u.FirstName, "IP": meta.IP, "Time": formatAlertTime(now, u.TimeZone),
+			"Minutes": int(throttle.LockDuration / time.Minute),
+		}})
+	if err != nil {
+		return fmt.Errorf("account: e-mailing the lockout: %w", err)
+	}
+	return nil
 }
 
 func formatAlertTime(t time.Time, tz string) string {

@@ -29,6 +29,8 @@ var isolationExempt = map[string]string{
 	"POST /profile/security/totp/confirm": "switches the caller's own codes on",
 	"POST /profile/security/totp/disable": "switches the caller's own codes off",
 	"POST /profile/security/backup-codes": "the caller's own backup codes",
+	"GET /profile/security/alerts":        "the caller's own security e-mail choices",
+	"PATCH /profile/security/alerts":      "changes the caller's own security e-mail choices",
 	"GET /profile/activity":               "lists the caller's own events",
 	"GET /profile/sessions":               "lists the caller's own sessions",
 	"GET /organizations":                  "lists the caller's organizations",

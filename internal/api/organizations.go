@@ -12,24 +12,26 @@ import (
 
 // organizationJSON is an organization as seen by the caller.
 type organizationJSON struct {
-	ID        string    `json:"id" format:"uuid"`
-	Name      string    `json:"name"`
-	LegalForm string    `json:"legal_form" enum:"individual,company,public_body"`
-	Street    string    `json:"street"`
-	Postcode  string    `json:"postcode"`
-	City      string    `json:"city"`
-	Country   string    `json:"country" doc:"ISO 3166-1 alpha-2, or empty."`
-	VATNumber string    `json:"vat_number"`
-	Role      string    `json:"role" enum:"legal_representative,administrator,collaborator,external" doc:"Your role in it."`
-	Billing   bool      `json:"billing" doc:"Whether you see its billing: legal representatives and administrators always, collaborators with the billing right (ORG-8)."`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string `json:"id" format:"uuid"`
+	Name      string `json:"name"`
+	LegalForm string `json:"legal_form" enum:"individual,company,public_body"`
+	Street    string `json:"street"`
+	Postcode  string `json:"postcode"`
+	City      string `json:"city"`
+	Country   string `json:"country" doc:"ISO 3166-1 alpha-2, or empty."`
+	VATNumber string `json:"vat_number"`
+	Role      string `json:"role" enum:"legal_representative,administrator,collaborator,external" doc:"Your role in it."`
+	Billing   bool   `json:"billing" doc:"Whether you see its billing: legal representatives and administrators always, collaborators with the billing right (ORG-8)."`
+	// RequireTwoStep is SEC-5's requirement.
+	RequireTwoStep bool      `json:"require_two_step" doc:"The organization requires two-step sign-in from its members (SEC-5)."`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 func toOrganizationJSON(o org.Organization) organizationJSON {
 	return organizationJSON{
 		ID: o.ID, Name: o.Name, LegalForm: o.LegalForm,
 		Street: o.Street, Postcode: o.Postcode, City: o.City, Country: o.Country, VATNumber: o.VATNumber,
-		Role: o.Role, CreatedAt: o.CreatedAt.UTC(),
+		Role: o.Role, RequireTwoStep: o.RequireTwoStep, CreatedAt: o.CreatedAt.UTC(),
 		Billing: authz.Allow(authz.Actor{Role: authz.Role(o.Role), Billing: o.Billing}, authz.ViewBilling) == nil,
 	}
 }
@@ -59,6 +61,14 @@ type legalDetailsPatch struct {
 	City      *string `json:"city,omitempty" maxLength:"100"`
 	Country   *string `json:"country,omitempty" doc:"ISO 3166-1 alpha-2, e.g. CH."`
 	VATNumber *string `json:"vat_number,omitempty" maxLength:"50"`
+	// RequireTwoStep switches SEC-5's requirement; it is not a legal detail.
+	RequireTwoStep *bool `json:"require_two_step,omitempty" doc:"Require two-step sign-in from the members (SEC-5)."`
+}
+
+// hasLegalDetails reports whether p changes a legal detail.
+func (p legalDetailsPatch) hasLegalDetails() bool {
+	return p.Name != nil || p.LegalForm != nil || p.Street != nil || p.Postcode != nil || p.City != nil ||
+		p.Country != nil || p.VATNumber != nil
 }
 
 type patchOrganizationInput struct {
@@ -124,8 +134,8 @@ func (s *server) declareOrganizations() {
 	add(s, route{
 		Version: 1, Method: http.MethodPatch, Path: "/organizations/{org}", ID: "update-organization", Tag: "Organizations",
 		Summary: "Change the legal details",
-		Description: "Changes the fields sent (name, legal form, address, VAT number) and keeps the others. " +
-			"Only a legal representative may (ORG-2): others get 403 legal_representative_required.",
+		Description: "Changes the fields sent (name, legal form, address, VAT number, require_two_step) and keeps the others. " +
+			"Only a legal representative may (ORG-2, SEC-5): others get 403 legal_representative_required.",
 		Codes: []*apperr.Error{apperr.NotFound, apperr.Validation, org.ErrNameInvalid, authz.ErrLegalRepresentativeRequired},
 	}, func(ctx context.Context, in *patchOrganizationInput) (*Out[organizationJSON], error) {
 		p := caller(ctx)
@@ -133,9 +143,16 @@ func (s *server) declareOrganizations() {
 		if err != nil {
 			return nil, err
 		}
-		o, err := s.d.Orgs.UpdateLegalDetails(ctx, p.UserID, in.Org, in.Body.apply(cur), p.Meta)
-		if err != nil {
-			return nil, err
+		o := cur
+		if in.Body.hasLegalDetails() || in.Body.RequireTwoStep == nil {
+			if o, err = s.d.Orgs.UpdateLegalDetails(ctx, p.UserID, in.Org, in.Body.apply(cur), p.Meta); err != nil {
+				return nil, err
+			}
+		}
+		if in.Body.RequireTwoStep != nil {
+			if o, err = s.d.Orgs.SetRequireTwoStep(ctx, p.UserID, in.Org, *in.Body.RequireTwoStep, p.Meta); err != nil {
+				return nil, err
+			}
 		}
 		return ok(toOrganizationJSON(o)), nil
 	})

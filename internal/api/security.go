@@ -79,7 +79,78 @@ type backupCodesInput struct {
 	}
 }
 
+// alertsJSON says which security events e-mail the caller (SEC-7).
+type alertsJSON struct {
+	NewSignIn       bool `json:"new_signin" doc:"A sign-in from a new device or network (SEC-6)."`
+	SignInFailed    bool `json:"signin_failed" doc:"A wrong password entered for your login e-mail (SEC-6)."`
+	TwoStepChanged  bool `json:"two_step_changed" doc:"Two-step sign-in switched on or off."`
+	PasswordChanged bool `json:"password_changed" doc:"Your password changed."`
+}
+
+func toAlertsJSON(prefs []security.AlertPreference) alertsJSON {
+	var out alertsJSON
+	for _, p := range prefs {
+		switch p.Event {
+		case security.EventNewSignIn:
+			out.NewSignIn = p.Email
+		case security.EventSignInFailed:
+			out.SignInFailed = p.Email
+		case security.EventTwoStepChanged:
+			out.TwoStepChanged = p.Email
+		case security.EventPasswordChanged:
+			out.PasswordChanged = p.Email
+		}
+	}
+	return out
+}
+
+type patchAlertsInput struct {
+	Body struct {
+		NewSignIn       *bool `json:"new_signin,omitempty"`
+		SignInFailed    *bool `json:"signin_failed,omitempty"`
+		TwoStepChanged  *bool `json:"two_step_changed,omitempty"`
+		PasswordChanged *bool `json:"password_changed,omitempty"`
+	}
+}
+
+func (in *patchAlertsInput) changes() map[string]bool {
+	out := map[string]bool{}
+	for ev, v := range map[string]*bool{security.EventNewSignIn: in.Body.NewSignIn,
+		security.EventSignInFailed: in.Body.SignInFailed, security.EventTwoStepChanged: in.Body.TwoStepChanged,
+		security.EventPasswordChanged: in.Body.PasswordChanged} {
+		if v != nil {
+			out[ev] = *v
+		}
+	}
+	return out
+}
+
 func (s *server) declareSecurity() {
+	add(s, route{
+		Version: 1, Method: http.MethodGet, Path: "/profile/security/alerts", ID: "get-security-alerts", Tag: "Security",
+		Summary:     "Show which security events e-mail you",
+		Description: "Each security event and whether it e-mails you (SEC-7); all are on until switched off.",
+		Codes:       []*apperr.Error{apperr.NotFound},
+	}, func(ctx context.Context, _ *struct{}) (*Out[alertsJSON], error) {
+		prefs, err := s.d.Security.AlertPreferences(ctx, caller(ctx).UserID)
+		if err != nil {
+			return nil, err
+		}
+		return ok(toAlertsJSON(prefs)), nil
+	})
+	add(s, route{
+		Version: 1, Method: http.MethodPatch, Path: "/profile/security/alerts", ID: "update-security-alerts", Tag: "Security",
+		Summary:     "Choose which security events e-mail you",
+		Description: "Changes the events sent and keeps the others (SEC-7). Security e-mails never carry a sign-in link.",
+		Codes:       []*apperr.Error{apperr.NotFound, apperr.Validation},
+	}, func(ctx context.Context, in *patchAlertsInput) (*Out[alertsJSON], error) {
+		p := caller(ctx)
+		prefs, err := s.d.Security.SetAlertPreferences(ctx, p.UserID, in.changes(), p.Meta)
+		if err != nil {
+			return nil, err
+		}
+		return ok(toAlertsJSON(prefs)), nil
+	})
 	add(s, route{
 		Version: 1, Method: http.MethodGet, Path: "/profile/security", ID: "get-security", Tag: "Security",
 		Summary:     "Show your two-step sign-in",
@@ -126,10 +197,11 @@ func (s *server) declareSecurity() {
 		Version: 1, Method: http.MethodPost, Path: "/profile/security/totp/disable", ID: "disable-totp", Tag: "Security",
 		Summary: "Switch one-time codes off",
 		Description: "Needs your password and a valid code, one-time or backup (SEC-5). Removing the last method switches " +
-			"two-step sign-in off and deletes the backup codes. An e-mail tells you of the change.",
+			"two-step sign-in off and deletes the backup codes. An e-mail tells you of the change. " +
+			"409 two_step_required while one of your organizations requires two-step sign-in (see required_by).",
 		Status: http.StatusNoContent,
 		Codes: []*apperr.Error{apperr.NotFound, account.ErrCurrentPasswordWrong, security.ErrCodeInvalid,
-			security.ErrTwoStepOff},
+			security.ErrTwoStepOff, security.ErrTwoStepRequired},
 	}, func(ctx context.Context, in *disableTOTPInput) (*struct{}, error) {
 		p := caller(ctx)
 		return nil, renameAttribute(s.d.Security.DisableTOTP(ctx, p.UserID, in.Body.Password, in.Body.Code, p.Meta),

@@ -98,7 +98,9 @@ func (a *App) build(ctx context.Context, work bool) error {
 	notify.RegisterWorkers(a.Queue, a.Notifier)
 
 	a.Orgs = org.New(a.DB, a.Clock, org.WithNotifier(a.Notifier))
-	a.Accounts = account.New(a.DB, a.Clock, a.Notifier, cfg.Account)
+	accountOpts := cfg.Account
+	accountOpts.WantsEmail = security.WantsEmail // SEC-7: the user's choice of alert e-mails
+	a.Accounts = account.New(a.DB, a.Clock, a.Notifier, accountOpts)
 	a.Tokens = token.New(a.DB, a.Clock)
 	a.Products = product.New(a.DB, a.Clock)
 	a.Teams = team.New(a.DB, a.Clock)

@@ -51,17 +51,20 @@ type Organization struct {
 	VATNumber string
 	Role      string
 	Billing   bool
-	CreatedAt time.Time
+	// RequireTwoStep: the organization requires two-step sign-in from its
+	// members (SEC-5).
+	RequireTwoStep bool
+	CreatedAt      time.Time
 }
 
 // orgColumns are the columns scanned by scanOrg, from organizations o and
 // memberships m.
 const orgColumns = `o.id, o.name, o.legal_form, o.street, o.postcode, o.city, o.country, o.vat_number,
-	m.role, m.billing, o.created_at`
+	m.role, m.billing, o.require_two_step, o.created_at`
 
 func scanOrg(row interface{ Scan(...any) error }, o *Organization) error {
 	if err := row.Scan(&o.ID, &o.Name, &o.LegalForm, &o.Street, &o.Postcode, &o.City, &o.Country, &o.VATNumber,
-		&o.Role, &o.Billing, &o.CreatedAt); err != nil {
+		&o.Role, &o.Billing, &o.RequireTwoStep, &o.CreatedAt); err != nil {
 		return err
 	}
 	o.CreatedAt = o.CreatedAt.UTC()

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // DisableTOTP switches one-time codes off (SEC-5). It needs the password
@@ -14,6 +16,8 @@ import (
 // this switches two-step sign-in off: the backup codes and pending sign-ins
 // are deleted, and the user gets the e-mail "two_step_changed". Without a
 // working method, switching off needs identity verification (not here).
+// While an organization of the user requires two-step sign-in, it is
+// ErrTwoStepRequired, naming the organizations.
 func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string, meta audit.Meta) error {
 	u, err := s.checkPassword(ctx, userID, password)
 	if err != nil {
@@ -27,6 +31,9 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string
 		}
 		if !on {
 			return ErrTwoStepOff
+		}
+		if err := refuseIfRequired(ctx, tx, u.ID); err != nil {
+			return err
 		}
 		kind, err := useCode(ctx, tx, u.ID, code, now)
 		if err != nil {
@@ -51,4 +58,16 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string
 		}
 		return s.sendChanged(ctx, tx, u, false, now)
 	})
+}
+
+// refuseIfRequired returns ErrTwoStepRequired, naming the organizations,
+// when one of userID's organizations requires two-step sign-in (SEC-5).
+func refuseIfRequired(ctx context.Context, q store.Querier, userID string) error {
+	names, err := requiredBy(ctx, q, userID)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	return ErrTwoStepRequired.With(fmt.Sprintf(
+		"%s requires two-step sign-in from its members: it stays on while you belong to it.",
+		strings.Join(names, ", ")))
 }

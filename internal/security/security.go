@@ -63,6 +63,10 @@ var (
 	// too many wrong codes. The person signs in again from the start.
 	ErrChallengeInvalid = apperr.Register("signin_challenge_invalid", http.StatusUnauthorized,
 		"This sign-in has expired: enter your e-mail address and password again.")
+	// ErrTwoStepRequired refuses switching two-step sign-in off while an
+	// organization of the user requires it (SEC-5); the message names it.
+	ErrTwoStepRequired = apperr.Register("two_step_required", http.StatusConflict,
+		"An organization you belong to requires two-step sign-in: it stays on while you are a member.")
 )
 
 // Service runs two-step sign-in and the security page.
@@ -120,8 +124,11 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) (a
 }
 
 // sendChanged e-mails the user that two-step sign-in was switched on or off
-// (SEC-6: no link).
+// (SEC-6: no link), unless the user switched that e-mail off (SEC-7).
 func (s *Service) sendChanged(ctx context.Context, tx *sql.Tx, u account.User, on bool, now time.Time) error {
+	if want, err := WantsEmail(ctx, tx, u.ID, EventTwoStepChanged); err != nil || !want {
+		return err
+	}
 	_, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
 		Template: "two_step_changed", UserID: u.ID, Data: map[string]any{
 			"FirstName": u.FirstName,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // Kinds of Method.
@@ -63,22 +64,8 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 		backupM.Enabled, backupM.CreatedAt = true, &created
 	}
 	st := Status{Enabled: totpM.Enabled, Methods: []Method{totpM, backupM}, RequiredBy: []string{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT o.name FROM organizations o
-		JOIN memberships m ON m.organization_id = o.id
-		WHERE m.user_id = $1 AND o.require_two_step ORDER BY o.name`, userID)
-	if err != nil {
-		return Status{}, fmt.Errorf("security: listing organizations requiring two-step sign-in: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return Status{}, fmt.Errorf("security: reading organizations: %w", err)
-		}
-		st.RequiredBy = append(st.RequiredBy, name)
-	}
-	if err := rows.Err(); err != nil {
-		return Status{}, fmt.Errorf("security: reading organizations: %w", err)
+	if st.RequiredBy, err = requiredBy(ctx, s.db, userID); err != nil {
+		return Status{}, err
 	}
 	return st, nil
 }
@@ -95,4 +82,28 @@ func (s *Service) Required(ctx context.Context, userID string) (bool, error) {
 		return false, fmt.Errorf("security: loading two-step state: %w", err)
 	}
 	return n > 0, nil
+}
+
+// requiredBy lists the names of userID's organizations that require
+// two-step sign-in (SEC-5), by name; never nil.
+func requiredBy(ctx context.Context, q store.Querier, userID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT o.name FROM organizations o
+		JOIN memberships m ON m.organization_id = o.id
+		WHERE m.user_id = $1 AND o.require_two_step ORDER BY o.name`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("security: listing organizations requiring two-step sign-in: %w", err)
+	}
+	defer rows.Close()
+	names := []string{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("security: reading organizations: %w", err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("security: reading organizations: %w", err)
+	}
+	return names, nil
 }

@@ -41,6 +41,9 @@ type homePage struct {
 	Page
 	Counts      map[string]int // product type → products the user reaches
 	Invitations []invite.Invitation
+	// TwoStepRequiredBy names the organizations that require two-step
+	// sign-in while the user has it off (SEC-5).
+	TwoStepRequiredBy string
 }
 
 // Count is the number of products of category c the user reaches.
@@ -54,6 +57,9 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) error {
 	p := &homePage{Page: Page{TitleKey: "home.title", Nav: "home"}, Counts: map[string]int{}}
 	var err error
 	if p.Invitations, err = h.Invites.ListForUser(r.Context(), v.user.ID); err != nil {
+		return err
+	}
+	if p.TwoStepRequiredBy, err = h.twoStepRequiredBy(r, v.user.ID); err != nil {
 		return err
 	}
 	if v.org.ID != "" {

@@ -66,12 +66,13 @@ func (h *handler) createOrganization(w http.ResponseWriter, r *http.Request) err
 }
 
 // orgPage is the data of the organization's settings page: its legal
-// details (ORG-2) and leaving it (ORG-4).
+// details (ORG-2), the two-step requirement (SEC-5) and leaving it (ORG-4).
 type orgPage struct {
 	Page
-	Details    org.LegalDetails
-	LastLegal  bool // the user is its last legal representative (ORG-6)
-	LeaveError string
+	Details        org.LegalDetails
+	RequireTwoStep bool // the organization requires two-step sign-in (SEC-5)
+	LastLegal      bool // the user is its last legal representative (ORG-6)
+	LeaveError     string
 }
 
 // Countries are the choices of the country field, translated.
@@ -82,7 +83,7 @@ func (h *handler) newOrgPage(r *http.Request) (*orgPage, error) {
 	o := v.org
 	p := &orgPage{Page: Page{TitleKey: "org.settings.title", Nav: "organization"}, Details: org.LegalDetails{
 		Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, Postcode: o.Postcode, City: o.City,
-		Country: o.Country, VATNumber: o.VATNumber}}
+		Country: o.Country, VATNumber: o.VATNumber}, RequireTwoStep: o.RequireTwoStep}
 	last, err := h.lastLegalRepresentative(r, v.user.ID)
 	if err != nil {
 		return nil, err
@@ -113,8 +114,11 @@ func (h *handler) organizationSettings(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Has("saved") {
+	switch q := r.URL.Query(); {
+	case q.Has("saved"):
 		p.NoticeKey = "org.settings.saved"
+	case q.Has("two_step_saved"):
+		p.NoticeKey = "org.two_step.saved"
 	}
 	return h.render(w, r, http.StatusOK, "organization", p)
 }
@@ -133,6 +137,22 @@ func (h *handler) saveLegalDetails(w http.ResponseWriter, r *http.Request) error
 		return h.refuse(w, r, "organization", p, err)
 	}
 	return redirect(w, r, "/organization?saved=1")
+}
+
+// saveRequireTwoStep switches the organization's requirement of two-step
+// sign-in from its members (SEC-5); only a legal representative may. The
+// form sends require_two_step=on when the box is ticked.
+func (h *handler) saveRequireTwoStep(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	on := r.PostFormValue("require_two_step") == "on"
+	if _, err := h.Orgs.SetRequireTwoStep(r.Context(), v.user.ID, v.org.ID, on, reqctx.Meta(r, v.user.ID)); err != nil {
+		p, perr := h.newOrgPage(r)
+		if perr != nil {
+			return perr
+		}
+		return h.refuse(w, r, "organization", p, err)
+	}
+	return redirect(w, r, "/organization?two_step_saved=1")
 }
 
 // leaveOrganization takes the user out of the selected organization (ORG-4);

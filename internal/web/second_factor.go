@@ -9,6 +9,7 @@ import (
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/security"
+	"github.com/alpage/alpage/internal/throttle"
 )
 
 // challengeCookie holds the secret of a pending sign-in between the password
@@ -103,8 +104,32 @@ func (h *handler) secondFactor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || c.Value == "" {
 		return h.challengeExpired(w, r, next)
 	}
+	// Wrong codes count against the account and the address like wrong
+	// passwords, and a throttled attempt is refused before the code is
+	// looked at.
+	pending, err := h.Security.ChallengeUser(r.Context(), c.Value)
+	if errors.Is(err, security.ErrChallengeInvalid) {
+		return h.challengeExpired(w, r, next)
+	}
+	if err != nil {
+		return err
+	}
+	meta := reqctx.Meta(r, "")
+	if err := h.Accounts.CheckSignInThrottle(r.Context(), pending.Email, meta); err != nil {
+		if ref := throttle.AsRefusal(err); ref != nil {
+			p := &secondFactorPage{Page: Page{TitleKey: "second_factor.title"}, Email: pending.Email, Next: next,
+				Backup: checked(r, "backup")}
+			return h.throttled(w, r, "second_factor", p, ref)
+		}
+		return err
+	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	u, err := h.Security.CompleteChallenge(r.Context(), c.Value, code, reqctx.Meta(r, ""))
+	u, err := h.Security.CompleteChallenge(r.Context(), c.Value, code, meta)
+	if errors.Is(err, security.ErrCodeInvalid) || errors.Is(err, security.ErrChallengeInvalid) {
+		if ferr := h.Accounts.RecordFailedSecondFactor(r.Context(), pending, meta); ferr != nil {
+			return ferr
+		}
+	}
 	if errors.Is(err, security.ErrChallengeInvalid) {
 		return h.challengeExpired(w, r, next)
 	}

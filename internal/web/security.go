@@ -21,6 +21,7 @@ type securityPage struct {
 	Form        string // the form the refusal is about: two_step, backup_codes, disable, email, password or close
 	SentTo      string // the new address a confirmation link was sent to
 	MinPassword int
+	Alerts      []security.AlertPreference // which security events e-mail the user (SEC-7)
 }
 
 // TOTP is the one-time-code method, if it is on.
@@ -82,8 +83,53 @@ func (h *handler) newSecurityPage(r *http.Request) (*securityPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	alerts, err := h.Security.AlertPreferences(r.Context(), v.user.ID)
+	if err != nil {
+		return nil, err
+	}
 	return &securityPage{Page: Page{TitleKey: "security.title", Nav: "security"}, TwoStep: status,
-		Sessions: sessions, Current: v.session.ID, MinPassword: account.MinPasswordLength}, nil
+		Sessions: sessions, Current: v.session.ID, MinPassword: account.MinPasswordLength, Alerts: alerts}, nil
+}
+
+// twoStepRequiredBy names the organizations that require two-step sign-in
+// from userID while it is off for them (SEC-5), for the notice of the home
+// and security pages; "" when nothing is asked.
+func (h *handler) twoStepRequiredBy(r *http.Request, userID string) (string, error) {
+	st, err := h.Security.Status(r.Context(), userID)
+	if err != nil {
+		return "", err
+	}
+	if st.Enabled {
+		return "", nil
+	}
+	return strings.Join(st.RequiredBy, ", "), nil
+}
+
+// saveAlerts saves which security events e-mail the user (SEC-7): every
+// event of the form is a checkbox named "alert" whose value is the event.
+func (h *handler) saveAlerts(w http.ResponseWriter, r *http.Request) error {
+	v := visitorOf(r)
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	changes := map[string]bool{}
+	for _, ev := range security.AlertEvents {
+		changes[ev] = false
+	}
+	for _, ev := range r.PostForm["alert"] {
+		if _, ok := changes[ev]; ok {
+			changes[ev] = true
+		}
+	}
+	if _, err := h.Security.SetAlertPreferences(r.Context(), v.user.ID, changes, reqctx.Meta(r, v.user.ID)); err != nil {
+		p, perr := h.newSecurityPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form = "alerts"
+		return h.refuse(w, r, "security", p, err)
+	}
+	return redirect(w, r, "/profile/security?alerts=1#alerts")
 }
 
 // security shows the account security page.
@@ -102,6 +148,8 @@ func (h *handler) security(w http.ResponseWriter, r *http.Request) error {
 		p.NoticeKey = "security.sessions.signed_out"
 	case q.Has("signed_out_others"):
 		p.NoticeKey = "security.sessions.signed_out_others"
+	case q.Has("alerts"):
+		p.NoticeKey = "security.alerts.saved"
 	}
 	return h.render(w, r, http.StatusOK, "security", p)
 }
