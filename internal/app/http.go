@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alpage/alpage/internal/api"
+	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/id"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/web"
@@ -112,12 +113,12 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", rid)
 		r = r.WithContext(reqctx.WithRequestID(r.Context(), rid))
 		sw := &statusWriter{ResponseWriter: w}
-		start := time.Now()
+		elapsed := clock.Stopwatch()
 		next.ServeHTTP(sw, r)
 		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", rid), slog.String("method", r.Method), slog.String("path", reqctx.LogPath(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)), slog.String("ip", reqctx.ClientIP(r)))
+			slog.Duration("duration", elapsed()), slog.String("ip", reqctx.ClientIP(r)))
 	})
 }
 

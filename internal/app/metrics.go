@@ -1,9 +1,9 @@
 package app
 
 import (
+	"github.com/alpage/alpage/internal/clock"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -64,7 +64,7 @@ func (m *metrics) handler() http.Handler {
 func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
-		start := time.Now()
+		elapsed := clock.Stopwatch()
 		next.ServeHTTP(sw, r)
 		route := r.Pattern
 		if route == "" {
@@ -74,6 +74,6 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route).Observe(elapsed().Seconds())
 	})
 }

@@ -63,3 +63,11 @@ func (c *Fixed) Now() time.Time { return time.Unix(0, c.t.Load()).UTC() }
 
 // Advance moves the clock forward by d.
 func (c *Fixed) Advance(d time.Duration) { c.t.Add(int64(d)) }
+
+// Stopwatch starts measuring a wall-clock duration (a request's latency, a
+// job's run time) and returns the function that reads it. Durations are
+// never measured on the test clock.
+func Stopwatch() func() time.Duration {
+	start := time.Now()
+	return func() time.Duration { return time.Since(start) }
+}

@@ -45,3 +45,11 @@ func TestFixedAdvance(t *testing.T) {
 		t.Fatalf("Now() = %v", got)
 	}
 }
+
+func TestStopwatchMeasuresWallTime(t *testing.T) {
+	t.Parallel()
+	elapsed := Stopwatch()
+	if d := elapsed(); d < 0 || d > time.Minute {
+		t.Fatalf("Stopwatch read %v right after starting", d)
+	}
+}
