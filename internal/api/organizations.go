@@ -76,23 +76,10 @@ type patchOrganizationInput struct {
 	Body legalDetailsPatch
 }
 
-// apply returns the legal details of o with the fields of p changed.
-func (p legalDetailsPatch) apply(o org.Organization) org.LegalDetails {
-	d := org.LegalDetails{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, Postcode: o.Postcode,
-		City: o.City, Country: o.Country, VATNumber: o.VATNumber}
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&d.Name, p.Name)
-	set(&d.LegalForm, p.LegalForm)
-	set(&d.Street, p.Street)
-	set(&d.Postcode, p.Postcode)
-	set(&d.City, p.City)
-	set(&d.Country, p.Country)
-	set(&d.VATNumber, p.VATNumber)
-	return d
+// patch converts p into the domain's patch.
+func (p legalDetailsPatch) patch() org.LegalDetailsPatch {
+	return org.LegalDetailsPatch{Name: p.Name, LegalForm: p.LegalForm, Street: p.Street, Postcode: p.Postcode,
+		City: p.City, Country: p.Country, VATNumber: p.VATNumber}
 }
 
 func (s *server) declareOrganizations() {
@@ -139,13 +126,10 @@ func (s *server) declareOrganizations() {
 		Codes: []*apperr.Error{apperr.NotFound, apperr.Validation, org.ErrNameInvalid, authz.ErrLegalRepresentativeRequired},
 	}, func(ctx context.Context, in *patchOrganizationInput) (*Out[organizationJSON], error) {
 		p := caller(ctx)
-		cur, err := s.d.Orgs.GetForUser(ctx, p.UserID, in.Org)
-		if err != nil {
-			return nil, err
-		}
-		o := cur
+		var o org.Organization
+		var err error
 		if in.Body.hasLegalDetails() || in.Body.RequireTwoStep == nil {
-			if o, err = s.d.Orgs.UpdateLegalDetails(ctx, p.UserID, in.Org, in.Body.apply(cur), p.Meta); err != nil {
+			if o, err = s.d.Orgs.PatchLegalDetails(ctx, p.UserID, in.Org, in.Body.patch(), p.Meta); err != nil {
 				return nil, err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/authz"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // LegalDetails are the organization's legal name, form, address and VAT
@@ -36,6 +37,35 @@ var (
 // representative may (ORG-2). Fields are validated one by one
 // (validation_failed with the attribute; organization_name_invalid for the name).
 func (s *Service) UpdateLegalDetails(ctx context.Context, actorID, orgID string, d LegalDetails, meta audit.Meta) (Organization, error) {
+	return s.changeLegalDetails(ctx, actorID, orgID, func(LegalDetails) LegalDetails { return d }, meta)
+}
+
+// LegalDetailsPatch lists the legal details to change; nil keeps a field.
+type LegalDetailsPatch struct {
+	Name, LegalForm, Street, Postcode, City, Country, VATNumber *string
+}
+
+func (p LegalDetailsPatch) apply(d LegalDetails) LegalDetails {
+	for _, f := range []struct{ dst, v *string }{{&d.Name, p.Name}, {&d.LegalForm, p.LegalForm},
+		{&d.Street, p.Street}, {&d.Postcode, p.Postcode}, {&d.City, p.City}, {&d.Country, p.Country},
+		{&d.VATNumber, p.VATNumber}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	return d
+}
+
+// PatchLegalDetails changes only the fields set in p (ORG-2), reading and
+// writing in one transaction so that two changes of different fields at the
+// same time both stay.
+func (s *Service) PatchLegalDetails(ctx context.Context, actorID, orgID string, p LegalDetailsPatch, meta audit.Meta) (Organization, error) {
+	return s.changeLegalDetails(ctx, actorID, orgID, p.apply, meta)
+}
+
+// changeLegalDetails applies change to orgID's current legal details in one
+// transaction (the row is locked on PostgreSQL) and stores the result.
+func (s *Service) changeLegalDetails(ctx context.Context, actorID, orgID string, change func(LegalDetails) LegalDetails, meta audit.Meta) (Organization, error) {
 	var o Organization
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		actor, err := ActorOf(ctx, tx, actorID, orgID)
@@ -45,7 +75,18 @@ func (s *Service) UpdateLegalDetails(ctx context.Context, actorID, orgID string,
 		if err := authz.Allow(actor, authz.EditLegalDetails); err != nil {
 			return err
 		}
-		if d, err = validateLegal(d); err != nil {
+		lock := ""
+		if s.db.Engine == store.Postgres {
+			lock = " FOR UPDATE"
+		}
+		var cur LegalDetails
+		if err := tx.QueryRowContext(ctx, `SELECT name, legal_form, street, postcode, city, country, vat_number
+			FROM organizations WHERE id = $1`+lock, orgID).Scan(&cur.Name, &cur.LegalForm, &cur.Street,
+			&cur.Postcode, &cur.City, &cur.Country, &cur.VATNumber); err != nil {
+			return fmt.Errorf("org: reading legal details: %w", err)
+		}
+		d, err := validateLegal(change(cur))
+		if err != nil {
 			return err
 		}
 		now := s.clock.Now()

@@ -3,8 +3,10 @@ package org_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alpage/alpage/internal/apperr"
@@ -615,6 +617,38 @@ func TestORG8_BillingRightOnlyForCollaborators(t *testing.T) {
 		a, err := org.ActorOf(f.ctx, db, admin, o)
 		if err != nil || a.Billing {
 			t.Fatalf("ActorOf = %+v, %v; want no billing right", a, err)
+		}
+	})
+}
+
+// ORG-2: two changes of different legal details at the same moment both
+// stay (found in review: the API read the organization, then wrote every
+// field back in a second transaction, losing the other change).
+func TestORG2_ConcurrentPatchesOfLegalDetailsBothStay(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		lr := f.person("Lea", "Rep", "")
+		for round := range 5 {
+			o := f.organization(lr, fmt.Sprintf("Patch %d AG", round))
+			city, vat := "Bern", "CHE-123.456.789 MWST"
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, p := range []org.LegalDetailsPatch{{City: &city}, {VATNumber: &vat}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = f.orgs.PatchLegalDetails(f.ctx, lr, o, p, audit.Meta{ActorID: lr})
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("round %d: %v", round, errs)
+			}
+			got, err := f.orgs.GetForUser(f.ctx, lr, o)
+			if err != nil || got.City != city || got.VATNumber != vat {
+				t.Fatalf("round %d: city %q, VAT %q (%v); want both changes", round, got.City, got.VATNumber, err)
+			}
 		}
 	})
 }
