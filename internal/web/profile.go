@@ -13,6 +13,7 @@ import (
 type profilePage struct {
 	Page
 	FirstName, LastName, Language, Country, TimeZone, Phone string
+	RecoveryEmail                                           string
 }
 
 // Languages are the choices of the language field.
@@ -41,7 +42,7 @@ func (h *handler) profileForm(w http.ResponseWriter, r *http.Request) error {
 	u := visitorOf(r).user
 	p := &profilePage{Page: Page{TitleKey: "profile.title", Nav: "profile"},
 		FirstName: u.FirstName, LastName: u.LastName, Language: u.Language, Country: u.Country,
-		TimeZone: u.TimeZone, Phone: u.Phone}
+		TimeZone: u.TimeZone, Phone: u.Phone, RecoveryEmail: u.RecoveryEmail}
 	if r.URL.Query().Has("saved") {
 		p.NoticeKey = "profile.saved"
 	}
@@ -59,6 +60,13 @@ func (h *handler) saveProfile(w http.ResponseWriter, r *http.Request) error {
 		Country:   r.PostFormValue("country"),
 		TimeZone:  r.PostFormValue("time_zone"),
 		Phone:     strings.TrimSpace(r.PostFormValue("phone")),
+
+		RecoveryEmail: strings.TrimSpace(r.PostFormValue("recovery_email")),
+	}
+	// The recovery e-mail (ACC-1) is checked and saved first: a refusal
+	// leaves the whole profile unchanged.
+	if _, err := h.Accounts.SetRecoveryEmail(r.Context(), v.user.ID, p.RecoveryEmail, reqctx.Meta(r, v.user.ID)); err != nil {
+		return h.refuse(w, r, "profile", p, err)
 	}
 	_, err := h.Accounts.UpdateProfile(r.Context(), v.user.ID, account.ProfileUpdate{
 		FirstName: &p.FirstName, LastName: &p.LastName, Language: &p.Language,

@@ -54,6 +54,7 @@ var viewLayouts = map[string]string{
 	"invitation":         "auth",
 	"invitation_invalid": "auth",
 	"error":              "",
+	"recovery":           "auth",
 }
 
 func parseViews(a *assets) (map[string]*view, error) {

@@ -31,6 +31,8 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 		p.NoticeKey = "signin.closed"
 	case q.Has("expired"):
 		p.WarningKey = "signin.challenge_expired"
+	case q.Has("reset"):
+		p.NoticeKey = "signin.reset_done"
 	}
 	return h.render(w, r, http.StatusOK, "signin", p)
 }
