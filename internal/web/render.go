@@ -55,6 +55,7 @@ var viewLayouts = map[string]string{
 	"invitation_invalid": "auth",
 	"error":              "",
 	"recovery":           "auth",
+	"recovery_login":     "auth",
 }
 
 func parseViews(a *assets) (map[string]*view, error) {
