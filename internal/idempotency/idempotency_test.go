@@ -12,36 +12,15 @@ import (
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/idempotency"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/testutil"
 	"github.com/alpage/alpage/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(e), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := ""
-			if e == store.Postgres {
-				url = pgtest.URL(t)
-			}
-			db, err := store.Open(ctx, t.TempDir(), url)
-			if err != nil {
-				t.Fatalf("opening database: %v", err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatalf("migrating: %v", err)
-			}
-			fn(t, db)
-		})
-	}
-}
-
 func TestAPI4_IdempotencyKeyLifecycle(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		s := idempotency.New(db, clk)
@@ -110,7 +89,7 @@ func TestAPI4_IdempotencyKeyLifecycle(t *testing.T) {
 
 func TestAPI4_IdempotencyKeyOneWinner(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := idempotency.New(db, clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 		req := idempotency.Request{Owner: "u1", Key: "race", Method: "POST", Path: "/x", Body: []byte(`{}`)}
@@ -140,7 +119,7 @@ func TestAPI4_IdempotencyKeyOneWinner(t *testing.T) {
 
 func TestAPI4_IdempotencyKeyLength(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		s := idempotency.New(db, clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
 		_, err := s.Begin(context.Background(), idempotency.Request{Owner: "u", Key: string(make([]byte, 256)), Method: "POST", Path: "/x"})
 		if e := apperr.As(err); e == nil || e.Code != "bad_request" || e.Attribute != "Idempotency-Key" {

@@ -9,41 +9,15 @@ import (
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/ratelimit"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/testutil"
 	"github.com/alpage/alpage/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func openDB(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	url := ""
-	if engine == store.Postgres {
-		url = pgtest.URL(t)
-	}
-	db, err := store.Open(ctx, t.TempDir(), url)
-	if err != nil {
-		t.Fatalf("opening database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrating: %v", err)
-	}
-	return db
-}
-
-func engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(e), func(t *testing.T) {
-			t.Parallel()
-			fn(t, openDB(t, e))
-		})
-	}
-}
-
 func TestAPI3_RollingWindow(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		l := ratelimit.New(db, clk)
@@ -99,7 +73,7 @@ func TestAPI3_RollingWindow(t *testing.T) {
 // Concurrent requests (as from several instances) never exceed the limit.
 func TestAPI3_SharedCountUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		limiters := []*ratelimit.Limiter{ratelimit.New(db, clk), ratelimit.New(db, clk)}

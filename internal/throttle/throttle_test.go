@@ -12,38 +12,12 @@ import (
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/store"
+	"github.com/alpage/alpage/internal/testutil"
 	"github.com/alpage/alpage/internal/testutil/pgtest"
 	"github.com/alpage/alpage/internal/throttle"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-func openDB(t *testing.T, engine store.Engine) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	url := ""
-	if engine == store.Postgres {
-		url = pgtest.URL(t)
-	}
-	db, err := store.Open(ctx, t.TempDir(), url)
-	if err != nil {
-		t.Fatalf("opening database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrating: %v", err)
-	}
-	return db
-}
-
-func engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(e), func(t *testing.T) {
-			t.Parallel()
-			fn(t, openDB(t, e))
-		})
-	}
-}
 
 // fail records one failure and returns whether it locked the account.
 func fail(t *testing.T, db *store.DB, th *throttle.Throttle, email, ip string) bool {
@@ -90,7 +64,7 @@ func TestSEC_ThrottleDelayDoublesUpTo60Seconds(t *testing.T) {
 
 func TestSEC_ThrottleCurve(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		th := throttle.New(db.Engine, clk)
 		const email, ip = "ada@example.ch", "203.0.113.7"
@@ -158,7 +132,7 @@ func TestSEC_ThrottleCurve(t *testing.T) {
 
 func TestSEC_ThrottleFailuresLeaveTheWindow(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		th := throttle.New(db.Engine, clk)
 		for range 4 {
@@ -174,7 +148,7 @@ func TestSEC_ThrottleFailuresLeaveTheWindow(t *testing.T) {
 
 func TestSEC_ThrottleResetClearsTheAccount(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		th := throttle.New(db.Engine, clk)
 		for range throttle.LockFailures {
@@ -195,7 +169,7 @@ func TestSEC_ThrottleResetClearsTheAccount(t *testing.T) {
 
 func TestABUSE_ThrottlePerAddress(t *testing.T) {
 	t.Parallel()
-	engines(t, func(t *testing.T, db *store.DB) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		th := throttle.New(db.Engine, clk)
 		const ip = "198.51.100.9"
@@ -225,7 +199,7 @@ func TestABUSE_ThrottlePerAddress(t *testing.T) {
 
 func TestSEC_ThrottleRefusalIsGeneric(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, store.SQLite)
+	db := testutil.OpenDB(t, store.SQLite)
 	clk := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	th := throttle.New(db.Engine, clk)
 	for range throttle.FreeFailures {
