@@ -104,6 +104,8 @@ func build(d Deps) (*server, error) {
 	s.declareTokens()
 	s.declareSecurity()
 	s.declareSessions()
+	s.declareAuthenticator()
+	s.declarePasskeys()
 	s.declareOrganizations()
 	s.declareMembers()
 	s.declareInvitations()

@@ -35,6 +35,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Clock: a.Clock, Logger: a.Logger,
 		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Dev: a.Config.Dev,
+		BaseURL: a.Config.BaseURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: building the console: %w", err)

@@ -122,17 +122,7 @@ func (s *Service) CompleteChallenge(ctx context.Context, token, code string, met
 				IP: meta.IP, UserAgent: meta.UserAgent, Data: map[string]string{"attempts": strconv.Itoa(attempts)},
 				CreatedAt: now})
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET completed_at = $1
-			WHERE id = $2 AND completed_at IS NULL`, now, c.id)
-		if err != nil {
-			return fmt.Errorf("security: completing the sign-in: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrChallengeInvalid
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: c.userID, SubjectUserID: c.userID,
-			Action: "session.second_factor_ok", IP: meta.IP, UserAgent: meta.UserAgent,
-			Data: map[string]string{"method": kind}, CreatedAt: now})
+		return completeChallenge(ctx, tx, c.id, c.userID, kind, meta, now)
 	})
 	switch {
 	case err != nil:
@@ -147,4 +137,22 @@ func (s *Service) CompleteChallenge(ctx context.Context, token, code string, met
 		return account.User{}, ErrChallengeInvalid
 	}
 	return u, err
+}
+
+// completeChallenge ends the pending sign-in challengeID of userID as passed
+// with method ("totp", "phone_code", "backup_code", "push", "passkey"), in
+// tx; a second completion is ErrChallengeInvalid. Every method completes a
+// sign-in through here.
+func completeChallenge(ctx context.Context, tx *sql.Tx, challengeID, userID, method string, meta audit.Meta, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET completed_at = $1
+		WHERE id = $2 AND completed_at IS NULL`, now, challengeID)
+	if err != nil {
+		return fmt.Errorf("security: completing the sign-in: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrChallengeInvalid
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: userID, SubjectUserID: userID,
+		Action: "session.second_factor_ok", IP: meta.IP, UserAgent: meta.UserAgent,
+		Data: map[string]string{"method": method}, CreatedAt: now})
 }

@@ -12,12 +12,12 @@ import (
 
 // DisableTOTP switches one-time codes off (SEC-5). It needs the password
 // (account.ErrCurrentPasswordWrong on "password") and a valid code, one-time
-// or backup (ErrCodeInvalid on "code"). One-time codes being the only method,
-// this switches two-step sign-in off: the backup codes and pending sign-ins
-// are deleted, and the user gets the e-mail "two_step_changed". Without a
-// working method, switching off needs identity verification (not here).
-// While an organization of the user requires two-step sign-in, it is
-// ErrTwoStepRequired, naming the organizations.
+// or backup (ErrCodeInvalid on "code"). When one-time codes were the last
+// method, two-step sign-in is off: the backup codes and pending sign-ins are
+// deleted, and the user gets the e-mail "two_step_changed"; an organization
+// of the user requiring two-step sign-in refuses that (ErrTwoStepRequired,
+// naming the organizations). Without a working method, switching off needs
+// identity verification (RequestSwitchOff).
 func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string, meta audit.Meta) error {
 	u, err := s.checkPassword(ctx, userID, password)
 	if err != nil {
@@ -32,7 +32,7 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string
 		if !on {
 			return ErrTwoStepOff
 		}
-		if err := refuseIfRequired(ctx, tx, u.ID); err != nil {
+		if err := checkRemoval(ctx, tx, u.ID); err != nil {
 			return err
 		}
 		kind, err := useCode(ctx, tx, u.ID, code, now)
@@ -42,21 +42,10 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, code string
 		if kind == "" {
 			return ErrCodeInvalid.Field("code")
 		}
-		for _, q := range []string{
-			`DELETE FROM totp_secrets WHERE user_id = $1`,
-			`DELETE FROM backup_codes WHERE user_id = $1`,
-			`DELETE FROM signin_challenges WHERE user_id = $1`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, u.ID); err != nil {
-				return fmt.Errorf("security: switching two-step sign-in off: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM totp_secrets WHERE user_id = $1`, u.ID); err != nil {
+			return fmt.Errorf("security: switching one-time codes off: %w", err)
 		}
-		if err := audit.Record(ctx, tx, audit.Event{ActorID: actor(meta, u.ID), SubjectUserID: u.ID,
-			Action: "security.totp_disabled", IP: meta.IP, UserAgent: meta.UserAgent,
-			Data: map[string]string{"code": kind}, CreatedAt: now}); err != nil {
-			return err
-		}
-		return s.sendChanged(ctx, tx, u, false, now)
+		return s.methodRemoved(ctx, tx, u, "security.totp_disabled", map[string]string{"code": kind}, meta, now)
 	})
 }
 

@@ -75,6 +75,7 @@ type Service struct {
 	clock    clock.Clock
 	notify   *notify.Notifier
 	accounts *account.Service
+	places   Places // nil: no GeoIP database
 }
 
 // New returns the security service.

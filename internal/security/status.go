@@ -15,22 +15,27 @@ import (
 // Kinds of Method.
 const (
 	MethodTOTP        = "totp"
+	MethodPush        = "push"    // a linked phone (SEC-3, SEC-4)
+	MethodPasskey     = "passkey" // WebAuthn
 	MethodBackupCodes = "backup_codes"
 )
 
 // Method is one way to pass the second step.
 type Method struct {
-	Kind      string     // MethodTOTP or MethodBackupCodes
+	Kind      string     // MethodTOTP, MethodPush, MethodPasskey or MethodBackupCodes
 	Enabled   bool       // usable at sign-in
+	Count     int        // phones (MethodPush) or passkeys (MethodPasskey)
 	Remaining int        // backup codes left (MethodBackupCodes only)
 	CreatedAt *time.Time // when it was switched on; nil when off
 }
 
 // Status is the state of two-step sign-in of a user, for the security page.
 type Status struct {
-	Enabled    bool     // two-step sign-in is on
-	Methods    []Method // every kind, on or off: TOTP first, then backup codes
-	RequiredBy []string // names of the user's organizations that require two-step sign-in
+	Enabled    bool      // two-step sign-in is on: at least one method
+	Methods    []Method  // every kind, on or off: push, TOTP, passkey, then backup codes
+	Phones     []Phone   // linked phones, never nil
+	Passkeys   []Passkey // never nil
+	RequiredBy []string  // names of the user's organizations that require two-step sign-in
 }
 
 // Status returns the two-step state of userID.
@@ -48,12 +53,30 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 		t := confirmed.Time.UTC()
 		totpM.Enabled, totpM.CreatedAt = true, &t
 	}
+	st := Status{RequiredBy: []string{}}
+	if st.Phones, err = phones(ctx, s.db, userID); err != nil {
+		return Status{}, err
+	}
+	if st.Passkeys, err = passkeys(ctx, s.db, userID); err != nil {
+		return Status{}, err
+	}
+	pushM := Method{Kind: MethodPush, Count: len(st.Phones), Enabled: len(st.Phones) > 0}
+	if pushM.Enabled {
+		t := st.Phones[len(st.Phones)-1].LinkedAt
+		pushM.CreatedAt = &t
+	}
+	passkeyM := Method{Kind: MethodPasskey, Count: len(st.Passkeys), Enabled: len(st.Passkeys) > 0}
+	if passkeyM.Enabled {
+		t := st.Passkeys[0].CreatedAt
+		passkeyM.CreatedAt = &t
+	}
+	st.Enabled = totpM.Enabled || pushM.Enabled || passkeyM.Enabled
 	backupM := Method{Kind: MethodBackupCodes}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM backup_codes
 		WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&backupM.Remaining); err != nil {
 		return Status{}, fmt.Errorf("security: counting backup codes: %w", err)
 	}
-	if totpM.Enabled && backupM.Remaining > 0 {
+	if st.Enabled && backupM.Remaining > 0 {
 		var created time.Time
 		// Not MAX(created_at): SQLite's aggregate loses the column's type.
 		if err := s.db.QueryRowContext(ctx, `SELECT created_at FROM backup_codes WHERE user_id = $1
@@ -63,7 +86,7 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 		created = created.UTC()
 		backupM.Enabled, backupM.CreatedAt = true, &created
 	}
-	st := Status{Enabled: totpM.Enabled, Methods: []Method{totpM, backupM}, RequiredBy: []string{}}
+	st.Methods = []Method{pushM, totpM, passkeyM, backupM}
 	if st.RequiredBy, err = requiredBy(ctx, s.db, userID); err != nil {
 		return Status{}, err
 	}
@@ -71,17 +94,13 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 }
 
 // Required reports whether sign-in of userID needs the second step: true
-// when one-time codes are on.
+// when the user has at least one method.
 func (s *Service) Required(ctx context.Context, userID string) (bool, error) {
 	if !id.Valid(userID) {
 		return false, apperr.NotFound
 	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM totp_secrets WHERE user_id = $1
-		AND confirmed_at IS NOT NULL`, userID).Scan(&n); err != nil {
-		return false, fmt.Errorf("security: loading two-step state: %w", err)
-	}
-	return n > 0, nil
+	n, err := methodCount(ctx, s.db, userID)
+	return n > 0, err
 }
 
 // requiredBy lists the names of userID's organizations that require

@@ -77,17 +77,15 @@ func (s *Service) StartTOTP(ctx context.Context, userID string, meta audit.Meta)
 }
 
 // ConfirmTOTP switches one-time codes on with the first valid code of the
-// app linked by StartTOTP, and returns 10 new backup codes, shown once
-// (SEC-2). A wrong code is ErrCodeInvalid on "code".
+// app linked by StartTOTP. When it is the user's first method, two-step
+// sign-in is now on and it returns 10 new backup codes, shown once (SEC-2);
+// otherwise the codes are nil. A wrong code is ErrCodeInvalid on "code".
 func (s *Service) ConfirmTOTP(ctx context.Context, userID, code string, meta audit.Meta) ([]string, error) {
 	u, err := s.accounts.Get(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	codes, hashes, err := newBackupCodes()
-	if err != nil {
-		return nil, err
-	}
+	var codes []string
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
 		var secret string
@@ -115,14 +113,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID, code string, meta aud
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrCodeInvalid.Field("code")
 		}
-		if err := replaceBackupCodes(ctx, tx, u.ID, hashes, now); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, audit.Event{ActorID: actor(meta, u.ID), SubjectUserID: u.ID,
-			Action: "security.totp_enabled", IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now}); err != nil {
-			return err
-		}
-		return s.sendChanged(ctx, tx, u, true, now)
+		codes, err = s.methodAdded(ctx, tx, u, "security.totp_enabled", nil, meta, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -178,31 +170,79 @@ func confirmedSecret(ctx context.Context, tx *sql.Tx, userID string) (secret str
 	return secret, last, true, nil
 }
 
-// useCode accepts code as userID's one-time code or unused backup code and
-// consumes it (the step, or the backup code) in tx. It returns which kind
-// matched ("totp", "backup_code") or "" when none did.
+// useCode accepts code as one of userID's one-time codes (of the app, or of
+// a linked phone) or as an unused backup code, and consumes it (the time
+// step, or the backup code) in tx. It returns which kind matched ("totp",
+// "phone_code", "backup_code") or "" when none did.
 func useCode(ctx context.Context, tx *sql.Tx, userID, code string, now time.Time) (string, error) {
 	secret, last, on, err := confirmedSecret(ctx, tx, userID)
 	if err != nil {
 		return "", err
 	}
-	if !on {
-		return "", nil
-	}
-	if step, ok := matchTOTP(secret, code, now, last); ok {
-		res, err := tx.ExecContext(ctx, `UPDATE totp_secrets SET last_used_step = $1
-			WHERE user_id = $2 AND last_used_step < $1`, step, userID)
-		if err != nil {
-			return "", fmt.Errorf("security: recording the code's step: %w", err)
+	if on {
+		if step, ok := matchTOTP(secret, code, now, last); ok {
+			res, err := tx.ExecContext(ctx, `UPDATE totp_secrets SET last_used_step = $1
+				WHERE user_id = $2 AND last_used_step < $1`, step, userID)
+			if err != nil {
+				return "", fmt.Errorf("security: recording the code's step: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				return "totp", nil
+			}
+			return "", nil
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return "totp", nil
-		}
-		return "", nil
 	}
-	ok, err := useBackupCode(ctx, tx, userID, code, now)
+	ok, err := usePhoneCode(ctx, tx, userID, code, now)
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		return "phone_code", nil
+	}
+	ok, err = useBackupCode(ctx, tx, userID, code, now)
 	if err != nil || !ok {
 		return "", err
 	}
 	return "backup_code", nil
+}
+
+// usePhoneCode accepts code as the one-time code a linked phone shows for
+// userID while offline (SEC-3), each time step once per phone.
+func usePhoneCode(ctx context.Context, tx *sql.Tx, userID, code string, now time.Time) (bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT device_id, totp_secret, last_used_step
+		FROM authenticator_links WHERE user_id = $1`, userID)
+	if err != nil {
+		return false, fmt.Errorf("security: loading phone codes: %w", err)
+	}
+	type link struct {
+		device, secret string
+		last           int64
+	}
+	var links []link
+	for rows.Next() {
+		var l link
+		if err := rows.Scan(&l.device, &l.secret, &l.last); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("security: reading phone codes: %w", err)
+		}
+		links = append(links, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("security: reading phone codes: %w", err)
+	}
+	for _, l := range links {
+		step, ok := matchTOTP(l.secret, code, now, l.last)
+		if !ok {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE authenticator_links SET last_used_step = $1
+			WHERE device_id = $2 AND user_id = $3 AND last_used_step < $1`, step, l.device, userID)
+		if err != nil {
+			return false, fmt.Errorf("security: recording the phone code's step: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		return n == 1, nil
+	}
+	return false, nil
 }

@@ -43,6 +43,9 @@ type Deps struct {
 	SecureCookies bool
 	// Dev is test mode: a "test mode" badge and a link to the outbox viewer.
 	Dev bool
+	// BaseURL is the public URL of the console ("https://manager.example"),
+	// for links a phone opens from a QR code.
+	BaseURL string
 }
 
 // handler holds the console's dependencies; its methods are the pages.
@@ -157,6 +160,9 @@ func (h *handler) routes() http.Handler {
 	pages.Handle("POST /profile/sessions/others/signout", h.signedIn(h.signOutOthers))
 	pages.Handle("POST /profile/sessions/{id}/signout", h.signedIn(h.signOutSession))
 	pages.Handle("GET /profile/activity", h.signedIn(h.activity))
+	h.phoneRoutes(pages)
+	h.passkeyRoutes(pages)
+	h.lostMethodRoutes(pages)
 	pages.Handle("/", h.page(h.notFound))
 
 	mux := http.NewServeMux()

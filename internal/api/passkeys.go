@@ -1,0 +1,4 @@
+package api
+
+// declarePasskeys declares the passkey routes of the profile.
+func (s *server) declarePasskeys() {}
