@@ -3,6 +3,7 @@
 #   - chromium and fonts-liberation   (browser tests with chromedp; PDF fonts)
 #   - postgresql-15                   (the store suites start a throwaway cluster)
 #   - gcc and libc6-dev               (`go test -race` needs cgo)
+#   - poppler-utils                   (invoice and QR-bill PDFs are rendered to images in tests)
 # Idempotent and silent when everything is present. Needs root to install;
 # otherwise it says what is missing and leaves it (PostgreSQL tests are then
 # skipped, or fail when CI is set).
@@ -26,6 +27,7 @@ if have dpkg-query && ! deb_installed fonts-liberation; then
 	missing+=(fonts-liberation)
 fi
 pg_present || missing+=(postgresql-15)
+have pdftoppm || missing+=(poppler-utils)
 cc=$(go env CC 2>/dev/null || true)
 have "${cc:-gcc}" || missing+=(gcc libc6-dev)
 

@@ -94,7 +94,7 @@ func (c *ServeCmd) Run() error {
 	cfg.Addr, cfg.Dev, cfg.RateLimit = ln.Addr().String(), c.Dev, c.RateLimit
 	cfg.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://" + ln.Addr().String()
+		cfg.BaseURL = defaultBaseURL(ln.Addr())
 	}
 	cfg.SMTP = notify.Config{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, SMTPUsername: c.SMTPUsername,
 		SMTPPassword: c.SMTPPassword, SMTPTLS: c.SMTPTLS, From: c.MailFrom}
@@ -292,4 +292,14 @@ func describe(err error) error {
 		return fmt.Errorf("%s: %s", e.Code, e.Message)
 	}
 	return err
+}
+
+// defaultBaseURL is the console's address when --base-url is not given. A
+// loopback address is named "localhost": browsers accept passkeys (WebAuthn)
+// on localhost over plain HTTP, never on an IP address.
+func defaultBaseURL(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return fmt.Sprintf("http://localhost:%d", tcp.Port)
+	}
+	return "http://" + addr.String()
 }
