@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/clock"
+	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/store"
+)
+
+// Service stores and reads the catalog.
+type Service struct {
+	db    *store.DB
+	clock clock.Clock
+}
+
+// New returns the catalog service.
+func New(db *store.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clock: clk}
+}
+
+// Version is one import of the catalog.
+type Version struct {
+	ID         string
+	Source     string // the file's name
+	ImportedAt time.Time
+	Catalog    Catalog
+}
+
+// Import stores c, validated by Parse, as the new catalog; source names the
+// file. It is audited ("catalog.imported").
+func (s *Service) Import(ctx context.Context, c Catalog, source string, meta audit.Meta) (Version, error) {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return Version{}, fmt.Errorf("catalog: encoding: %w", err)
+	}
+	v := Version{ID: id.New(), Source: source, ImportedAt: s.clock.Now(), Catalog: c}
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions (id, document, source, imported_at)
+			VALUES ($1, $2, $3, $4)`, v.ID, string(doc), source, v.ImportedAt); err != nil {
+			return fmt.Errorf("catalog: storing: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, Action: "catalog.imported",
+			IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: v.ImportedAt,
+			Data: map[string]string{"version": v.ID, "source": source}})
+	})
+	if err != nil {
+		return Version{}, err
+	}
+	return v, nil
+}
+
+// Current returns the newest catalog, or ErrEmpty before the first import.
+func (s *Service) Current(ctx context.Context) (Version, error) {
+	return current(ctx, s.db)
+}
+
+// CurrentTx is Current inside a transaction.
+func (s *Service) CurrentTx(ctx context.Context, tx *sql.Tx) (Version, error) {
+	return current(ctx, tx)
+}
+
+func current(ctx context.Context, q store.Querier) (Version, error) {
+	var v Version
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT id, document, source, imported_at FROM catalog_versions
+		ORDER BY imported_at DESC, id DESC LIMIT 1`).Scan(&v.ID, &doc, &v.Source, &v.ImportedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Version{}, ErrEmpty
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("catalog: loading: %w", err)
+	}
+	if err := json.Unmarshal([]byte(doc), &v.Catalog); err != nil {
+		return Version{}, fmt.Errorf("catalog: decoding version %s: %w", v.ID, err)
+	}
+	v.ImportedAt = v.ImportedAt.UTC()
+	return v, nil
+}
