@@ -1,0 +1,318 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/catalog"
+	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/payment"
+)
+
+// finish ends an open attempt once, in one transaction: settled when the
+// gateway part was paid (gp paid, or nothing to charge and no failure),
+// failed or canceled otherwise. A finished attempt is left as it is, so
+// finishing twice answers the same result.
+func (s *Service) finish(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string) (PayResult, error) {
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		a, err := s.loadAttempt(ctx, tx, attemptID, "", true)
+		if err != nil {
+			return err
+		}
+		if a.Status != "open" {
+			return nil
+		}
+		switch {
+		case failure == "" && (gp == nil || gp.Paid()):
+			return s.settle(ctx, tx, a, gp, saved)
+		case gp != nil && gp.Status == payment.StatusCanceled:
+			return s.fail(ctx, tx, a, "canceled", "")
+		case failure == "" && gp != nil:
+			failure = gp.FailureCode
+			if gp.Status == payment.StatusRequiresAction || gp.Status == payment.StatusAuthorized {
+				return nil // still under way
+			}
+		}
+		if failure == "" {
+			failure = payment.CodeCardDeclined
+		}
+		return s.fail(ctx, tx, a, "failed", failure)
+	})
+	if err != nil {
+		return PayResult{}, err
+	}
+	return s.result(ctx, attemptID)
+}
+
+// settle records a paid attempt in tx: the invoice issued (or the issued
+// invoice marked paid), its payments succeeded with the prepaid part taken
+// from the ledger, the pro-formas it settles paid, the products activated
+// or renewed, the orders paid, other pro-formas of the same items voided,
+// the method saved when asked, and the e-mails enqueued.
+func (s *Service) settle(ctx context.Context, tx *sql.Tx, a attempt, gp *payment.Payment, saved *payment.SavedMethod) error {
+	now := s.nowUTC()
+	cat, err := s.currentCatalog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	gatewayPaymentID := ""
+	if gp != nil {
+		gatewayPaymentID = gp.ID
+	}
+	var pmID string
+	if saved != nil {
+		if pmID, err = s.saveMethodTx(ctx, tx, a.OrgID, a.CreatedBy, *saved); err != nil {
+			return err
+		}
+	}
+	if a.Purpose == "save_method" {
+		if err := s.completeAttempt(ctx, tx, a.ID, "completed", ""); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "payment_method.added",
+			CreatedAt: now, Data: map[string]string{"payment_method": pmID}})
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'succeeded', gateway_payment_id = $1, settled_at = $2,
+		payment_method_id = COALESCE(payment_method_id, $3) WHERE checkout_id = $4 AND method <> 'prepaid'`,
+		gatewayPaymentID, now, nullable(pmID), a.ID); err != nil {
+		return fmt.Errorf("billing: recording the payment: %w", err)
+	}
+	if a.Sel.Deposit {
+		if _, err := s.book(ctx, tx, a.OrgID, a.Currency, "deposit", a.Amount, s.attemptPaymentID(ctx, tx, a.ID), ""); err != nil {
+			return err
+		}
+		if err := s.completeAttempt(ctx, tx, a.ID, "completed", ""); err != nil {
+			return err
+		}
+		if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Amount, a.Currency), a.Method, "", ""); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "prepaid.deposited",
+			CreatedAt: now, Data: map[string]string{"amount": amt(a.Amount, a.Currency).String(), "currency": a.Currency}})
+	}
+	inv, err := s.invoiceFor(ctx, tx, a, cat)
+	if err != nil {
+		return err
+	}
+	if a.Prepaid > 0 {
+		holdID := ""
+		if err := tx.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payments WHERE checkout_id = $1 AND method = 'prepaid'`,
+			a.ID).Scan(&holdID); err != nil {
+			return fmt.Errorf("billing: finding the prepaid part: %w", err)
+		}
+		if _, err := s.book(ctx, tx, a.OrgID, a.Currency, "payment", -a.Prepaid, holdID, inv.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'succeeded', settled_at = $1 WHERE id = $2`, now, holdID); err != nil {
+			return fmt.Errorf("billing: settling the prepaid part: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET invoice_id = $1 WHERE checkout_id = $2`, inv.ID, a.ID); err != nil {
+		return fmt.Errorf("billing: linking the payments to the invoice: %w", err)
+	}
+	if err := s.applyInvoice(ctx, tx, a.OrgID, inv, a.Sel); err != nil {
+		return err
+	}
+	if err := s.completeAttempt(ctx, tx, a.ID, "completed", inv.ID); err != nil {
+		return err
+	}
+	if err := s.noticeInvoice(ctx, tx, inv.Invoice); err != nil {
+		return err
+	}
+	if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Sel.due(), a.Currency), a.Method, inv.Number, inv.ID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "invoice.paid",
+		CreatedAt: now, Data: map[string]string{"invoice": inv.ID, "number": inv.Number, "total": inv.Total.String(),
+			"currency": inv.Currency, "method": a.Method, "prepaid": amt(a.Prepaid, a.Currency).String()}})
+}
+
+// invoiceFor issues the attempt's invoice, or marks the issued invoice it
+// pays as paid.
+func (s *Service) invoiceFor(ctx context.Context, tx *sql.Tx, a attempt, cat catalog.Catalog) (issued, error) {
+	today := s.today(cat)
+	if a.Sel.InvoiceID == "" {
+		return s.issue(ctx, tx, issueSpec{orgID: a.OrgID, userID: a.CreatedBy, kind: KindInvoice, status: "paid",
+			currency: a.Currency, language: a.Sel.Language, lines: a.Sel.Lines, paid: a.Sel.Total, cat: cat, today: today})
+	}
+	inv, err := loadInvoice(ctx, tx, a.OrgID, a.Sel.InvoiceID)
+	if err != nil {
+		return issued{}, err
+	}
+	now := s.nowUTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_minor = total_minor, paid_at = $1
+		WHERE id = $2`, now, inv.ID); err != nil {
+		return issued{}, fmt.Errorf("billing: marking the invoice paid: %w", err)
+	}
+	out := issued{Invoice: inv}
+	for _, l := range inv.Lines {
+		months, _ := catalog.ParsePeriod(l.Period)
+		p, err := periodOf(ctx, tx, draft{Months: months, ProductID: l.ProductID, OrderID: l.OrderID}, today)
+		if err != nil {
+			return issued{}, err
+		}
+		out.periods = append(out.periods, p)
+	}
+	return out, nil
+}
+
+// applyInvoice gives a paid invoice its effects, in tx: the pro-formas of
+// the selection paid and pointing to it, pending products active with a due
+// date one period ahead, renewed products moved by the period from their
+// due date (REN-6) and unblocked, orders paid, other pro-formas for the
+// same items voided.
+func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, inv issued, sel selection) error {
+	now := s.nowUTC()
+	for _, pid := range sel.Proformas {
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_minor = total_minor, invoice_id = $1,
+			paid_at = $2 WHERE id = $3 AND organization_id = $4`, inv.ID, now, pid, orgID); err != nil {
+			return fmt.Errorf("billing: marking the pro-forma paid: %w", err)
+		}
+	}
+	var products []string
+	for i, l := range inv.Lines {
+		if l.ProductID == "" || i >= len(inv.periods) || inv.periods[i].start.IsZero() {
+			continue
+		}
+		products = append(products, l.ProductID)
+		due := inv.periods[i].end.AddDays(1).String()
+		if l.OrderID != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE products SET status = 'active', due_date = $1, period = $2,
+				activated_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'`, due, l.Period, now, l.ProductID); err != nil {
+				return fmt.Errorf("billing: activating a product: %w", err)
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET status = 'active', due_date = $1, period = $2, updated_at = $3
+			WHERE id = $4 AND status IN ('active','blocked')`, due, l.Period, now, l.ProductID); err != nil {
+			return fmt.Errorf("billing: renewing a product: %w", err)
+		}
+	}
+	for _, oid := range sel.Orders {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, invoice_id = $2
+			WHERE id = $3 AND status = 'pending'`, now, inv.ID, oid); err != nil {
+			return fmt.Errorf("billing: marking the order paid: %w", err)
+		}
+	}
+	return s.voidProformasFor(ctx, tx, orgID, sel.Orders, products, sel.Proformas)
+}
+
+// voidProformasFor voids the unpaid pro-formas (but those in keep) that
+// include one of the orders or products: they were paid another way or
+// cancelled. What a voided pro-forma had already received goes to the
+// prepaid account.
+func (s *Service) voidProformasFor(ctx context.Context, tx *sql.Tx, orgID string, orders, products, keep []string) error {
+	var ids []string
+	for _, obj := range append(append([]string{}, orders...), products...) {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT CAST(i.id AS text) FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
+			WHERE i.organization_id = $1 AND i.kind = 'proforma' AND i.status = 'unpaid'
+			AND (CAST(l.order_id AS text) = $2 OR CAST(l.product_id AS text) = $2)`, orgID, obj)
+		if err != nil {
+			return fmt.Errorf("billing: finding pro-formas to void: %w", err)
+		}
+		for rows.Next() {
+			var pid string
+			if err := rows.Scan(&pid); err != nil {
+				rows.Close()
+				return err
+			}
+			if !contains(keep, pid) && !contains(ids, pid) {
+				ids = append(ids, pid)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, pid := range ids {
+		var paid int64
+		var currency string
+		if err := tx.QueryRowContext(ctx, `UPDATE invoices SET status = 'void' WHERE id = $1 RETURNING paid_minor, currency`,
+			pid).Scan(&paid, &currency); err != nil {
+			return fmt.Errorf("billing: voiding a pro-forma: %w", err)
+		}
+		if paid > 0 {
+			if _, err := s.book(ctx, tx, orgID, currency, "overpayment", paid, "", pid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fail ends an attempt without payment: its payments failed (or canceled)
+// with the failure code, the prepaid part released, and, for a failure, the
+// payment_failed notice.
+func (s *Service) fail(ctx context.Context, tx *sql.Tx, a attempt, status, code string) error {
+	payStatus := "failed"
+	if status != "failed" {
+		payStatus = "canceled"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $1, failure_code = $2 WHERE checkout_id = $3
+		AND status IN ('pending','requires_action')`, payStatus, code, a.ID); err != nil {
+		return fmt.Errorf("billing: recording the failed payment: %w", err)
+	}
+	if err := s.completeAttempt(ctx, tx, a.ID, status, ""); err != nil {
+		return err
+	}
+	if status != "failed" {
+		return nil
+	}
+	if err := s.noticeFailed(ctx, tx, a.OrgID, amt(a.Amount, a.Currency), code); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "payment.failed",
+		CreatedAt: s.nowUTC(), Data: map[string]string{"checkout": a.ID, "code": code, "amount": amt(a.Amount, a.Currency).String()}})
+}
+
+// completeAttempt closes an attempt with status (and the invoice it issued).
+func (s *Service) completeAttempt(ctx context.Context, tx *sql.Tx, attemptID, status, invoiceID string) error {
+	q := `UPDATE checkouts SET status = $1, completed_at = $2 WHERE id = $3`
+	args := []any{status, s.nowUTC(), attemptID}
+	if invoiceID != "" {
+		q = `UPDATE checkouts SET status = $1, completed_at = $2, invoice_id = $4 WHERE id = $3`
+		args = append(args, invoiceID)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("billing: closing the payment attempt: %w", err)
+	}
+	return nil
+}
+
+// attemptPaymentID is the id of the attempt's gateway payment.
+func (s *Service) attemptPaymentID(ctx context.Context, tx *sql.Tx, attemptID string) string {
+	var pid string
+	_ = tx.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payments WHERE checkout_id = $1 AND method <> 'prepaid'`,
+		attemptID).Scan(&pid)
+	return pid
+}
+
+// saveMethodTx keeps a method the gateway saved (once per token); the first
+// method of an organization is its default.
+func (s *Service) saveMethodTx(ctx context.Context, tx *sql.Tx, orgID, userID string, m payment.SavedMethod) (string, error) {
+	var existing string
+	err := tx.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payment_methods WHERE organization_id = $1 AND token = $2
+		AND removed_at IS NULL`, orgID, m.Token).Scan(&existing)
+	if err == nil {
+		return existing, nil
+	}
+	if err != sql.ErrNoRows {
+		return "", fmt.Errorf("billing: looking for the saved method: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payment_methods WHERE organization_id = $1 AND removed_at IS NULL
+		AND is_default = $2`, orgID, true).Scan(&n); err != nil {
+		return "", fmt.Errorf("billing: counting saved methods: %w", err)
+	}
+	pmID := id.New()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_methods (id, organization_id, type, gateway, token, brand, last4,
+		exp_month, exp_year, label, is_default, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		pmID, orgID, string(m.Method), s.gateway.Name(), m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.Label, n == 0,
+		nullable(userID), s.nowUTC()); err != nil {
+		return "", fmt.Errorf("billing: saving the payment method: %w", err)
+	}
+	return pmID, nil
+}
