@@ -7,7 +7,7 @@ export TEST_ARTIFACTS_DIR ?= $(CURDIR)/test-artifacts
 
 .PHONY: run build test test-deps bench lint
 
-## run: the demo provider in test mode on http://127.0.0.1:8080 (SQLite in ./alpage-data)
+## run: the demo provider in test mode on http://localhost:8080 (SQLite in ./alpage-data)
 run:
 	$(GO) run ./cmd/alpage serve --demo --dev
 

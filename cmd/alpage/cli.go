@@ -29,6 +29,10 @@ type CLI struct {
 	User    UserCmd    `cmd:"" help:"Manage user accounts."`
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
 	Product ProductCmd `cmd:"" help:"Manage customers' products (operator)."`
+	Catalog CatalogCmd `cmd:"" help:"Manage the catalog: product types, prices, VAT (operator)."`
+	Webhook WebhookCmd `cmd:"" help:"Manage the endpoints that receive events (operator)."`
+	Bank    BankCmd    `cmd:"" help:"Import bank files (operator)."`
+	Payment PaymentCmd `cmd:"" help:"Refund payments (operator)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply the database migrations and exit."`
 }
 
@@ -59,7 +63,8 @@ type ServeCmd struct {
 	Database
 	Dev     bool   `help:"Test mode: adds the test clock and the outbox viewer; refuses a non-loopback address." env:"ALPAGE_DEV"`
 	Demo    bool   `help:"Fill a demo provider (idempotent) and print how to sign in." env:"ALPAGE_DEMO"`
-	BaseURL string `name:"base-url" placeholder:"URL" help:"Public URL of the console, used in e-mail links (default http://ADDR)." env:"ALPAGE_BASE_URL"`
+	BaseURL string `name:"base-url" placeholder:"URL" help:"Public URL of the console, used in e-mail links, QR codes and passkeys (default http://ADDR, http://localhost:PORT on loopback)." env:"ALPAGE_BASE_URL"`
+	GeoIP   string `name:"geoip" placeholder:"FILE" help:"Name the places of IP addresses with this MaxMind-format City or Country database (GeoLite2, DB-IP Lite)." env:"ALPAGE_GEOIP"`
 
 	RateLimit int `name:"rate-limit" default:"60" help:"API requests per rolling minute per token." env:"ALPAGE_RATE_LIMIT"`
 
@@ -93,6 +98,7 @@ func (c *ServeCmd) Run() error {
 	cfg := c.Database.config(logger)
 	cfg.Addr, cfg.Dev, cfg.RateLimit = ln.Addr().String(), c.Dev, c.RateLimit
 	cfg.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	cfg.GeoIP = c.GeoIP
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultBaseURL(ln.Addr())
 	}
@@ -134,7 +140,8 @@ func loopback(addr string) bool {
 
 // UserCmd groups user commands.
 type UserCmd struct {
-	Create UserCreateCmd `cmd:"" help:"Create a confirmed account and, unless --no-organization, its organization with the user as legal representative."`
+	Create   UserCreateCmd   `cmd:"" help:"Create a confirmed account and, unless --no-organization, its organization with the user as legal representative."`
+	Recovery UserRecoveryCmd `cmd:"" help:"Put an account in recovery when its login mailbox was deleted (SEC-10): a temporary user name goes by SMS and to the confirmed recovery e-mail."`
 }
 
 // UserCreateCmd creates an account exactly as the sign-up form does.

@@ -88,6 +88,9 @@ type Options struct {
 	// that sends it. Nil means always. The app sets it to security.WantsEmail
 	// (security imports account, not the reverse).
 	WantsEmail func(ctx context.Context, q store.Querier, userID, event string) (bool, error)
+	// Place names the place of an IP address in a language for the alert
+	// e-mails (SEC-6); nil without a GeoIP database.
+	Place func(ip, lang string) string
 }
 
 func (o Options) withDefaults() Options {

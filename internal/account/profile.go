@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/alpage/alpage/internal/audit"
 )
@@ -17,10 +18,15 @@ type ProfileUpdate struct {
 	Country   *string
 	TimeZone  *string
 	Phone     *string
+	// RecoveryEmail is the recovery e-mail (ACC-1), "" to remove it. A new
+	// address gets a confirmation link and is used for recovery only once
+	// confirmed (see SetRecoveryEmail).
+	RecoveryEmail *string
 }
 
-// UpdateProfile changes the profile's names, language, country, time zone
-// and phone (ACC-1, UI-5). A bad value refuses the whole change.
+// UpdateProfile changes the profile's names, language, country, time zone,
+// phone and recovery e-mail (ACC-1, UI-5), in one transaction: a bad value
+// refuses the whole change.
 func (s *Service) UpdateProfile(ctx context.Context, userID string, upd ProfileUpdate, meta audit.Meta) (User, error) {
 	var u User
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -60,27 +66,45 @@ func (s *Service) UpdateProfile(ctx context.Context, userID string, upd ProfileU
 				return err
 			}
 		}
-		if len(changed) == 0 {
-			return nil
-		}
 		now := s.clock.Now()
-		u.UpdatedAt = now
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, language = $3,
-			country = $4, time_zone = $5, phone = $6, updated_at = $7 WHERE id = $8`,
-			u.FirstName, u.LastName, u.Language, u.Country, u.TimeZone, u.Phone, now, u.ID); err != nil {
-			return fmt.Errorf("account: updating profile: %w", err)
+		if upd.RecoveryEmail != nil {
+			// Validated before anything is written; it audits itself.
+			if _, err := cleanRecoveryEmail(u, *upd.RecoveryEmail); err != nil {
+				return err
+			}
 		}
-		fields := make([]string, 0, len(changed))
-		for k := range changed {
-			fields = append(fields, k)
+		if len(changed) > 0 {
+			if err := s.saveProfile(ctx, tx, &u, changed, meta, now); err != nil {
+				return err
+			}
 		}
-		sort.Strings(fields)
-		data := map[string]string{}
-		for _, f := range fields {
-			data[f] = "changed"
+		if upd.RecoveryEmail != nil {
+			if _, err := s.setRecoveryEmail(ctx, tx, &u, *upd.RecoveryEmail, meta, now); err != nil {
+				return err
+			}
 		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, SubjectUserID: u.ID, Action: "account.profile_changed",
-			IP: meta.IP, UserAgent: meta.UserAgent, Data: data, CreatedAt: now})
+		return nil
 	})
 	return u, err
+}
+
+// saveProfile writes u's changed profile fields and audits their names.
+func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, u *User, changed map[string]string, meta audit.Meta, now time.Time) error {
+	u.UpdatedAt = now
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET first_name = $1, last_name = $2, language = $3,
+			country = $4, time_zone = $5, phone = $6, updated_at = $7 WHERE id = $8`,
+		u.FirstName, u.LastName, u.Language, u.Country, u.TimeZone, u.Phone, now, u.ID); err != nil {
+		return fmt.Errorf("account: updating profile: %w", err)
+	}
+	fields := make([]string, 0, len(changed))
+	for k := range changed {
+		fields = append(fields, k)
+	}
+	sort.Strings(fields)
+	data := map[string]string{}
+	for _, f := range fields {
+		data[f] = "changed"
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, SubjectUserID: u.ID, Action: "account.profile_changed",
+		IP: meta.IP, UserAgent: meta.UserAgent, Data: data, CreatedAt: now})
 }

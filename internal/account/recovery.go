@@ -42,10 +42,11 @@ var (
 		"This code is wrong: check the SMS and type the 6 digits again.")
 )
 
-// SetRecoveryEmail sets the recovery e-mail of userID (ACC-1), used to reset
-// a forgotten password; "" removes it. It must be a valid address other than
-// the login (validation_failed on "recovery_email"). The address is not
-// confirmed by a link in this version.
+// SetRecoveryEmail sets the recovery e-mail of userID (ACC-1); "" removes
+// it. It must be a valid address other than the login (validation_failed on
+// "recovery_email"). A new address is unconfirmed: a link valid for
+// RecoveryEmailTTL is sent to it (ConfirmRecoveryEmail), and until it is
+// opened the address receives nothing that recovers the account.
 func (s *Service) SetRecoveryEmail(ctx context.Context, userID, email string, meta audit.Meta) (User, error) {
 	var u User
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -53,26 +54,8 @@ func (s *Service) SetRecoveryEmail(ctx context.Context, userID, email string, me
 		if u, err = getUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		clean := normalizeEmail(email)
-		if clean != "" {
-			if clean, err = validateEmail(clean); err != nil {
-				return apperr.Validation.With("Enter a valid e-mail address, like ada@example.ch.").Field("recovery_email", email)
-			}
-			if clean == u.Email {
-				return apperr.Validation.With("The recovery e-mail must differ from the login e-mail.").Field("recovery_email", email)
-			}
-		}
-		if clean == u.RecoveryEmail {
-			return nil
-		}
-		now := s.clock.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET recovery_email = $1, updated_at = $2 WHERE id = $3`,
-			clean, now, u.ID); err != nil {
-			return fmt.Errorf("account: setting the recovery e-mail: %w", err)
-		}
-		u.RecoveryEmail, u.UpdatedAt = clean, now
-		return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, SubjectUserID: u.ID,
-			Action: "account.recovery_email_changed", IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now})
+		_, err = s.setRecoveryEmail(ctx, tx, &u, email, meta, s.clock.Now())
+		return err
 	})
 	return u, err
 }
@@ -81,9 +64,9 @@ func (s *Service) SetRecoveryEmail(ctx context.Context, userID, email string, me
 // ResetBySMS sends a 6-digit code to the account's mobile number and
 // returns the secret of the reset, which the code then unlocks
 // (VerifyResetCode); ResetByLink e-mails a single-use link to the recovery
-// e-mail and returns "". The answer is the same whether or not the account
-// exists or has the chosen option: then nothing is sent, and the returned
-// secret never works.
+// e-mail, only when its owner confirmed it, and returns "". The answer is
+// the same whether or not the account exists or has the chosen option: then
+// nothing is sent, and the returned secret never works.
 //
 // Errors: validation_failed on "email" or "method"; apperr.TooManyRequests
 // past ResetRequestsPerHour requests for the e-mail (counted alike for
@@ -114,7 +97,14 @@ func (s *Service) StartPasswordReset(ctx context.Context, email, method string, 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account: loading user: %w", err)
 		}
-		send := known && ((method == ResetBySMS && u.Phone != "") || (method == ResetByLink && u.RecoveryEmail != ""))
+		// A link goes only to a recovery e-mail its owner confirmed.
+		recoveryEmail := ""
+		if known && method == ResetByLink {
+			if recoveryEmail, err = confirmedRecoveryEmail(ctx, tx, u.ID); err != nil {
+				return err
+			}
+		}
+		send := known && ((method == ResetBySMS && u.Phone != "") || (method == ResetByLink && recoveryEmail != ""))
 		ttl := ResetLinkTTL
 		if method == ResetBySMS {
 			ttl = ResetCodeTTL
@@ -141,7 +131,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, email, method string, 
 				Template: "sms_code", UserID: u.ID, Data: map[string]any{"Code": code}})
 			return err
 		}
-		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: u.RecoveryEmail,
+		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: recoveryEmail,
 			Language: u.Language, Template: "password_reset", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName,
 				"Link":      s.notify.BaseURL() + "/signin/forgot/reset?token=" + secret,

@@ -38,7 +38,7 @@ const actionLoginReminder = "account.login_reminder_requested"
 // mobile number in international form; recoveryEmail, when not "", must
 // also match. When exactly one account matches, its login e-mail is sent by
 // method: LoginBySMS to phone, LoginByEmail to the account's recovery e-mail
-// (nothing when it has none), LoginByIdentity records an identity
+// (nothing when it has none or its owner did not confirm it), LoginByIdentity records an identity
 // verification request for it. When none or several accounts match, an
 // identity verification request (reason ReasonLoginForgotten) is recorded
 // whatever the method. The answer is the same in every case.
@@ -93,8 +93,14 @@ func (s *Service) SendLoginReminder(ctx context.Context, phone, recoveryEmail, m
 			_, err := s.notify.Send(ctx, tx, notify.Message{Channel: notify.ChannelSMS, To: phone, Language: u.Language,
 				Template: "login_reminder_sms", UserID: u.ID, Data: map[string]any{"Login": u.Email}})
 			return err
-		case u.RecoveryEmail != "":
-			_, err := s.notify.Send(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: u.RecoveryEmail,
+		}
+		// The login goes only to a recovery e-mail its owner confirmed.
+		to, err := confirmedRecoveryEmail(ctx, tx, u.ID)
+		switch {
+		case err != nil:
+			return err
+		case to != "":
+			_, err := s.notify.Send(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: to,
 				Language: u.Language, Template: "login_reminder", UserID: u.ID, Data: map[string]any{
 					"FirstName": u.FirstName,
 					"Login":     u.Email,

@@ -17,7 +17,8 @@ import (
 
 const newPassword = "a fresh recovery passphrase"
 
-// recoverable makes ada@example.ch with a phone and a recovery e-mail.
+// recoverable makes ada@example.ch with a phone and a recovery e-mail
+// confirmed by its link.
 func recoverable(t *testing.T, b *bundle) account.User {
 	t.Helper()
 	ctx := context.Background()
@@ -30,6 +31,7 @@ func recoverable(t *testing.T, b *bundle) account.User {
 	if err != nil {
 		t.Fatalf("SetRecoveryEmail: %v", err)
 	}
+	confirmRecoveryEmail(t, b, "ada.private@example.org")
 	return u
 }
 

@@ -18,28 +18,44 @@ import (
 // either way). A wrong password for an existing account is recorded in its
 // activity and e-mails a security alert at most once an hour (SEC-6).
 //
+// In place of the e-mail, the temporary user name of an account in recovery
+// is accepted, in any case ("am4821"), with the usual password (SEC-10); the
+// caller then sends the session to the page that sets a new login.
+//
 // Attempts are throttled (package throttle): while the account or the
 // client address must wait, the answer is throttle.ErrTooManyAttempts (a
 // *throttle.Refusal) without the password being checked, for unknown
-// e-mails alike. A right password does not clear the failures: the sign-in
-// is complete only after the second step, see SignInCompleted.
+// e-mails alike. Attempts by temporary user name count against the account
+// like those by e-mail. A right password does not clear the failures: the
+// sign-in is complete only after the second step, see SignInCompleted.
 func (s *Service) Authenticate(ctx context.Context, email, password string, meta audit.Meta) (User, error) {
 	login := normalizeEmail(email)
+	var hash string
+	var u User
+	var err error
+	if name, ok := recoveryNameOf(login); ok {
+		u, err = scanUserWithHash(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+			WHERE recovery_name = $1`, name), &hash)
+	} else {
+		u, err = scanUserWithHash(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+			WHERE email = $1`, login), &hash)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("account: loading user: %w", err)
+	}
+	known := err == nil
+	if known {
+		login = normalizeEmail(u.Email) // one throttle per account, whatever identifies it
+	}
 	if err := s.throttle().Check(ctx, s.db, login, meta.IP); err != nil {
 		return User{}, err
 	}
-	var hash string
-	u, err := scanUserWithHash(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
-		WHERE email = $1`, login), &hash)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !known {
 		_, _ = CheckPassword(password, s.dummy)
 		if err := s.recordUnknownSignIn(ctx, login, meta); err != nil {
 			return User{}, err
 		}
 		return User{}, ErrInvalidCredentials
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("account: loading user: %w", err)
 	}
 	ok, err := CheckPassword(password, hash)
 	if err != nil {
@@ -144,6 +160,7 @@ func (s *Service) recordFailedSignIn(ctx context.Context, u User, meta audit.Met
 		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
 			Template: "security_signin_failed", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName, "IP": meta.IP, "Time": formatAlertTime(now, u.TimeZone),
+				"Place": s.place(meta.IP, u.Language),
 			}})
 		return err
 	})
@@ -176,4 +193,13 @@ func formatAlertTime(t time.Time, tz string) string {
 		loc = time.UTC
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// place names ip's place in lang for an alert, or "" without a GeoIP
+// database.
+func (s *Service) place(ip, lang string) string {
+	if s.opts.Place == nil || ip == "" {
+		return ""
+	}
+	return s.opts.Place(ip, lang)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
 	"github.com/alpage/alpage/internal/idempotency"
@@ -38,6 +39,7 @@ type Deps struct {
 	Tokens   *token.Service
 	Teams    *team.Service
 	Products *product.Service
+	Catalog  *catalog.Service // PRD-1
 	Invites  *invite.Service
 	Notifier *notify.Notifier
 	Security *security.Service // two-step sign-in, sessions and activity (SEC-1..7)
@@ -72,8 +74,8 @@ func New(d Deps) (http.Handler, error) {
 
 func build(d Deps) (*server, error) {
 	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil ||
-		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil {
-		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites and Security are required")
+		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil || d.Catalog == nil {
+		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites, Security and Catalog are required")
 	}
 	if d.DevClock != nil && d.Notifier == nil {
 		return nil, errors.New("api: the test mode needs the Notifier for its outbox")
@@ -111,6 +113,7 @@ func build(d Deps) (*server, error) {
 	s.declareInvitations()
 	s.declareTeams()
 	s.declareProducts()
+	s.declareCatalog()
 	if d.DevClock != nil {
 		s.declareDev()
 	}

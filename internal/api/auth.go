@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/reqctx"
@@ -58,6 +59,13 @@ func (s *server) authenticate(r *http.Request, scope string) (*http.Request, *to
 	}
 	if !t.HasScope(scope) {
 		return r, nil, apperr.AccessDenied.With("This token's scopes do not allow this request: it needs the scope " + scope + ".")
+	}
+	// SEC-10: an account in recovery first sets a new login in the console.
+	if in, err := s.d.Accounts.InRecovery(r.Context(), t.UserID); err != nil || in {
+		if in {
+			err = account.ErrAccountInRecovery
+		}
+		return r, nil, err
 	}
 	p := principal{UserID: t.UserID, TokenID: t.ID, Meta: reqctx.Meta(r, t.UserID)}
 	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), &t, nil

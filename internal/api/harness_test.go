@@ -16,6 +16,7 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
 	"github.com/alpage/alpage/internal/id"
@@ -47,6 +48,7 @@ type bundle struct {
 	tokens   *token.Service
 	teams    *team.Service
 	products *product.Service
+	catalog  *catalog.Service
 	invites  *invite.Service
 	notifier *notify.Notifier
 	security *security.Service
@@ -85,12 +87,13 @@ func setup(t *testing.T, o opts) *bundle {
 		tokens:   token.New(db, clk),
 		teams:    team.New(db, clk),
 		products: product.New(db, clk),
+		catalog:  catalog.New(db, clk),
 	}
 	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
 	b.security = security.New(db, clk, n, b.accounts)
 	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens,
 		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, Security: b.security,
-		RateLimit: o.rateLimit}
+		Catalog: b.catalog, RateLimit: o.rateLimit}
 	if o.dev {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)

@@ -28,7 +28,8 @@ func TestAPI1_SuccessEnvelope(t *testing.T) {
 		t.Fatalf("envelope has members %v, want result and data", r.body)
 	}
 	d := r.data(t)
-	want := []string{"id", "email", "first_name", "last_name", "phone", "language", "country", "time_zone", "email_confirmed", "created_at"}
+	want := []string{"id", "email", "first_name", "last_name", "phone", "language", "country", "time_zone", "email_confirmed", "created_at",
+		"recovery_email", "recovery_email_confirmed"}
 	for _, k := range want {
 		if _, ok := d[k]; !ok {
 			t.Errorf("data lacks %q: %s", k, r.raw)

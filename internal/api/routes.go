@@ -11,6 +11,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
 )
 
@@ -96,7 +97,7 @@ func (r *route) codes() []*apperr.Error {
 		all = append(all, apperr.InvalidJSON, apperr.BadRequest, apperr.TooLarge, errUnsupportedMT)
 	}
 	if !r.Public {
-		all = append(all, apperr.NotAuthorized, apperr.AccessDenied, apperr.TooManyRequests)
+		all = append(all, apperr.NotAuthorized, apperr.AccessDenied, apperr.TooManyRequests, account.ErrAccountInRecovery)
 		if r.Method == http.MethodPost {
 			all = append(all, apperr.IdempotencyReuse, apperr.InProgress, apperr.BadRequest)
 		}

@@ -27,26 +27,80 @@ type backupCodesJSON struct {
 
 // methodJSON is one two-step method and its state.
 type methodJSON struct {
-	Kind      string     `json:"kind" enum:"totp,backup_codes" doc:"totp: one-time codes from an authenticator app; backup_codes: single-use backup codes."`
-	Enabled   bool       `json:"enabled"`
-	Remaining int        `json:"remaining" doc:"Backup codes left (0 for other methods)."`
-	CreatedAt *time.Time `json:"created_at" doc:"When the method was switched on; null when it is off."`
+	Kind      string         `json:"kind" enum:"push,totp,passkey,backup_codes" doc:"push: phones linked for push approval; totp: one-time codes from an authenticator app; passkey: WebAuthn passkeys; backup_codes: single-use backup codes."`
+	Enabled   bool           `json:"enabled" doc:"The method can pass the second step now."`
+	Count     int            `json:"count" doc:"Phones (push) or passkeys (passkey) set up; 0 for the others."`
+	Remaining int            `json:"remaining" doc:"Backup codes left (0 for other methods)."`
+	CreatedAt *time.Time     `json:"created_at" doc:"When the method was switched on; null when it is off."`
+	Phones    *[]phoneJSON   `json:"phones,omitempty" doc:"push only: the linked phones."`
+	Passkeys  *[]passkeyJSON `json:"passkeys,omitempty" doc:"passkey only: the passkeys."`
+}
+
+// phoneJSON is a phone linked as an authenticator (SEC-3).
+type phoneJSON struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	LinkedAt   time.Time `json:"linked_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// passkeyJSON is a passkey of the caller.
+type passkeyJSON struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at" doc:"null when never used."`
+}
+
+// identityRequestJSON is a request waiting for staff to verify the caller's
+// identity (IDV-1).
+type identityRequestJSON struct {
+	ID        string    `json:"id" format:"uuid"`
+	Reason    string    `json:"reason" enum:"two_step_lost" doc:"two_step_lost: switch two-step sign-in off without a working method (SEC-5)."`
+	Status    string    `json:"status" enum:"waiting" doc:"waiting: staff have not decided yet; two-step sign-in stays on."`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toIdentityRequestJSON(r security.IdentityRequest) identityRequestJSON {
+	return identityRequestJSON{ID: r.ID, Reason: r.Reason, Status: r.Status, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // securityJSON is the two-step state of the caller's account.
 type securityJSON struct {
-	Enabled    bool         `json:"enabled" doc:"Two-step sign-in is on."`
-	Methods    []methodJSON `json:"methods"`
-	RequiredBy []string     `json:"required_by" doc:"Names of the caller's organizations that require two-step sign-in."`
+	Enabled    bool         `json:"enabled" doc:"Two-step sign-in is on: at least one method (a phone, one-time codes or a passkey)."`
+	Methods    []methodJSON `json:"methods" doc:"Every kind of method, on or off: push, totp, passkey, backup_codes."`
+	RequiredBy []string     `json:"required_by" doc:"Names of the caller's organizations that require two-step sign-in: the last method cannot be removed then."`
+	// IdentityRequest is the waiting request to switch two-step sign-in
+	// off, or null.
+	IdentityRequest *identityRequestJSON `json:"identity_request" doc:"The waiting request to switch two-step sign-in off without a working method (SEC-5), or null."`
 }
 
 func toSecurityJSON(st security.Status) securityJSON {
 	out := securityJSON{Enabled: st.Enabled, Methods: make([]methodJSON, len(st.Methods)), RequiredBy: st.RequiredBy}
 	for i, m := range st.Methods {
-		out.Methods[i] = methodJSON{Kind: m.Kind, Enabled: m.Enabled, Remaining: m.Remaining, CreatedAt: utcPtr(m.CreatedAt)}
+		mj := methodJSON{Kind: m.Kind, Enabled: m.Enabled, Count: m.Count, Remaining: m.Remaining, CreatedAt: utcPtr(m.CreatedAt)}
+		switch m.Kind {
+		case security.MethodPush:
+			phones := make([]phoneJSON, len(st.Phones))
+			for j, p := range st.Phones {
+				phones[j] = phoneJSON{ID: p.ID, Name: p.Name, LinkedAt: p.LinkedAt.UTC(), LastSeenAt: p.LastSeenAt.UTC()}
+			}
+			mj.Phones = &phones
+		case security.MethodPasskey:
+			keys := make([]passkeyJSON, len(st.Passkeys))
+			for j, p := range st.Passkeys {
+				keys[j] = passkeyJSON{ID: p.ID, Name: p.Name, CreatedAt: p.CreatedAt.UTC(), LastUsedAt: utcPtr(p.LastUsedAt)}
+			}
+			mj.Passkeys = &keys
+		}
+		out.Methods[i] = mj
 	}
 	if out.RequiredBy == nil {
 		out.RequiredBy = []string{}
+	}
+	if st.SwitchOff != nil {
+		r := toIdentityRequestJSON(*st.SwitchOff)
+		out.IdentityRequest = &r
 	}
 	return out
 }
@@ -153,15 +207,33 @@ func (s *server) declareSecurity() {
 	})
 	add(s, route{
 		Version: 1, Method: http.MethodGet, Path: "/profile/security", ID: "get-security", Tag: "Security",
-		Summary:     "Show your two-step sign-in",
-		Description: "Whether two-step sign-in is on, each method with its state (backup codes: how many remain), and the organizations that require it.",
-		Codes:       []*apperr.Error{apperr.NotFound},
+		Summary: "Show your two-step sign-in",
+		Description: "Whether two-step sign-in is on, each method with its state (push: the linked phones; passkey: the " +
+			"passkeys; backup codes: how many remain), the organizations that require it, and a waiting request to switch it off.",
+		Codes: []*apperr.Error{apperr.NotFound},
 	}, func(ctx context.Context, _ *struct{}) (*Out[securityJSON], error) {
 		st, err := s.d.Security.Status(ctx, caller(ctx).UserID)
 		if err != nil {
 			return nil, err
 		}
 		return ok(toSecurityJSON(st)), nil
+	})
+	add(s, route{
+		Version: 1, Method: http.MethodPost, Path: "/profile/security/identity-request", ID: "request-two-step-switch-off", Tag: "Security",
+		Summary: "Ask to switch two-step sign-in off without a working method",
+		Description: "For when no method works any more (phone lost, no backup code left): opens an identity verification " +
+			"request for staff (SEC-5, IDV-1); two-step sign-in stays on until they decide. Your login e-mail (and phone, " +
+			"by SMS) is told. There is at most one waiting request: asking again answers it. 409 two_step_off when " +
+			"two-step sign-in is off.",
+		Status: http.StatusCreated,
+		Codes:  []*apperr.Error{apperr.NotFound, security.ErrTwoStepOff},
+	}, func(ctx context.Context, _ *struct{}) (*Out[identityRequestJSON], error) {
+		p := caller(ctx)
+		req, err := s.d.Security.RequestSwitchOffSignedIn(ctx, p.UserID, p.Meta)
+		if err != nil {
+			return nil, err
+		}
+		return ok(toIdentityRequestJSON(req)), nil
 	})
 	add(s, route{
 		Version: 1, Method: http.MethodPost, Path: "/profile/security/totp", ID: "start-totp", Secret: true, Tag: "Security",
@@ -182,14 +254,18 @@ func (s *server) declareSecurity() {
 	add(s, route{
 		Version: 1, Method: http.MethodPost, Path: "/profile/security/totp/confirm", ID: "confirm-totp", Secret: true, Tag: "Security",
 		Summary: "Switch one-time codes on",
-		Description: "The first valid code of the linked app switches two-step sign-in on (SEC-1) and answers 10 backup codes, " +
-			"shown this once (SEC-2). A code is accepted once only. An e-mail tells you of the change.",
+		Description: "The first valid code of the linked app switches one-time codes on (SEC-1). When it is your first method, " +
+			"two-step sign-in is now on and the answer holds 10 backup codes, shown this once (SEC-2), and an e-mail tells you; " +
+			"when two-step sign-in was already on, backup_codes is empty and your codes stay as they were. A code is accepted once only.",
 		Codes: []*apperr.Error{apperr.NotFound, security.ErrCodeInvalid, security.ErrTOTPNotStarted, security.ErrTOTPAlreadyOn},
 	}, func(ctx context.Context, in *confirmTOTPInput) (*Out[backupCodesJSON], error) {
 		p := caller(ctx)
 		codes, err := s.d.Security.ConfirmTOTP(ctx, p.UserID, in.Body.Code, p.Meta)
 		if err != nil {
 			return nil, err
+		}
+		if codes == nil {
+			codes = []string{} // two-step sign-in was already on: the codes stay
 		}
 		return ok(backupCodesJSON{BackupCodes: codes}), nil
 	})

@@ -36,10 +36,12 @@ func toSessionJSON(sess account.Session) sessionJSON {
 
 // activityJSON is one event of the caller's recent activity.
 type activityJSON struct {
-	Action    string    `json:"action" doc:"What happened, e.g. session.signed_in, security.totp_enabled."`
+	Action    string    `json:"action" doc:"What happened, e.g. session.signed_in, session.second_factor_ok, security.totp_enabled. New actions may appear: show an unknown one as a generic event."`
+	Method    string    `json:"method" doc:"For a second step (session.second_factor_ok): the method used, one of totp, phone_code, backup_code, push, passkey; else empty."`
 	IP        string    `json:"ip"`
 	UserAgent string    `json:"user_agent"`
 	Device    string    `json:"device" doc:"The browser and system, e.g. \"Firefox on Linux\"."`
+	Place     string    `json:"place" doc:"Where the IP address is, approximately, in your profile's language: \"Zurich, Switzerland\", or only the country; empty when unknown or when the server has no GeoIP database."`
 	At        time.Time `json:"at"`
 }
 
@@ -59,8 +61,9 @@ func (s *server) declareSessions() {
 	add(s, route{
 		Version: 1, Method: http.MethodGet, Path: "/profile/activity", ID: "list-activity", Tag: "Security",
 		Summary: "List your recent activity",
-		Description: "The recent events of your account (SEC-7): sign-ins, failed second steps, changes of methods and " +
-			"password…, newest first, paginated; the " + strconv.Itoa(maxActivity) + " most recent at most.",
+		Description: "The recent events of your account (SEC-7): sign-ins, failed passwords and second steps, lockouts, " +
+			"changes of two-step methods, password and e-mail, push answers, recovery…, with IP, device and place, " +
+			"newest first, paginated; the " + strconv.Itoa(maxActivity) + " most recent at most.",
 	}, func(ctx context.Context, in *listActivityInput) (*ListOut[activityJSON], error) {
 		evs, err := s.d.Security.Activity(ctx, caller(ctx).UserID, maxActivity)
 		if err != nil {
@@ -68,7 +71,8 @@ func (s *server) declareSessions() {
 		}
 		out := make([]activityJSON, len(evs))
 		for i, e := range evs {
-			out[i] = activityJSON{Action: e.Action, IP: e.IP, UserAgent: e.UserAgent, Device: e.Device, At: e.At.UTC()}
+			out[i] = activityJSON{Action: e.Action, Method: e.Method, IP: e.IP, UserAgent: e.UserAgent, Device: e.Device,
+				Place: e.Place, At: e.At.UTC()}
 		}
 		return Paginate(out, in.PageParams), nil
 	})

@@ -6,22 +6,28 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/billing"
+	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
+	"github.com/alpage/alpage/internal/geoip"
 	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/payment/sandbox"
 	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
+	"github.com/alpage/alpage/internal/webhook"
 )
 
 // Config is everything alpage is told at start. The CLI fills it from flags
@@ -37,6 +43,9 @@ type Config struct {
 	Logger      *slog.Logger
 	// Account tunes sessions and password hashing; zero values are defaults.
 	Account account.Options
+	// GeoIP is a MaxMind-format City or Country database naming the places
+	// of IP addresses; "" means no places.
+	GeoIP string
 }
 
 // App holds the running parts.
@@ -50,6 +59,13 @@ type App struct {
 	Orgs     *org.Service
 	Tokens   *token.Service
 	Products *product.Service
+	Catalog  *catalog.Service
+	Webhooks *webhook.Service // PRD-5: events for the provider's systems
+	Billing  *billing.Service
+	// Gateway is the payment gateway: the sandbox, until a real adapter
+	// implements payment.Gateway.
+	Gateway  *sandbox.Gateway
+	Places   *geoip.DB // nil without Config.GeoIP
 	Teams    *team.Service
 	Invites  *invite.Service
 	Security *security.Service
@@ -73,7 +89,7 @@ func Open(ctx context.Context, cfg Config, work bool) (*App, error) {
 	}
 	a := &App{Config: cfg, DB: db, Logger: cfg.Logger}
 	if err := a.build(ctx, work); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -96,16 +112,36 @@ func (a *App) build(ctx context.Context, work bool) error {
 	smtp.Hold = smtp.Hold || cfg.Dev || smtp.SMTPHost == ""
 	a.Notifier = notify.New(a.DB, a.Clock, a.Queue, smtp, notify.SandboxSMS{}, a.Logger)
 	notify.RegisterWorkers(a.Queue, a.Notifier)
+	a.Webhooks = webhook.New(a.DB, a.Clock, a.Queue, nil)
+	webhook.RegisterWorkers(a.Queue, a.Webhooks)
 
 	a.Orgs = org.New(a.DB, a.Clock, org.WithNotifier(a.Notifier))
 	accountOpts := cfg.Account
 	accountOpts.WantsEmail = security.WantsEmail // SEC-7: the user's choice of alert e-mails
+	if cfg.GeoIP != "" {
+		if a.Places, err = geoip.Open(cfg.GeoIP); err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
+		accountOpts.Place = a.Places.Place
+	}
 	a.Accounts = account.New(a.DB, a.Clock, a.Notifier, accountOpts)
 	a.Tokens = token.New(a.DB, a.Clock)
 	a.Products = product.New(a.DB, a.Clock)
+	a.Catalog = catalog.New(a.DB, a.Clock)
 	a.Teams = team.New(a.DB, a.Clock)
 	a.Invites = invite.New(a.DB, a.Clock, a.Notifier, a.Accounts, invite.Options{})
 	a.Security = security.New(a.DB, a.Clock, a.Notifier, a.Accounts)
+	if a.Places != nil {
+		a.Security.UsePlaces(a.Places)
+	}
+	if err := a.Security.UseWebAuthn(cfg.BaseURL); err != nil && cfg.BaseURL != "" {
+		a.Logger.Warn("passkeys are off: the console's address must be a domain name, such as localhost", "error", err)
+	}
+	if a.Gateway, err = sandbox.New(a.DB, a.Clock, sandbox.Options{BaseURL: cfg.BaseURL + "/sandbox"}); err != nil {
+		return fmt.Errorf("app: the sandbox payment gateway: %w", err)
+	}
+	a.Billing = billing.New(a.DB, a.Clock, a.Catalog, a.Notifier, a.Gateway)
+	a.Queue.AddSweep(jobs.Sweep{Name: "billing.payments", Every: 5 * time.Minute, Run: a.Billing.SweepPayments})
 	if cfg.Dev {
 		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
 	}
@@ -117,7 +153,7 @@ func (a *App) build(ctx context.Context, work bool) error {
 	return nil
 }
 
-// Close releases the database.
+// Close releases the database and the GeoIP database.
 func (a *App) Close() error {
-	return a.DB.Close()
+	return errors.Join(a.DB.Close(), a.Places.Close())
 }

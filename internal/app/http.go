@@ -26,6 +26,7 @@ func (a *App) Handler() (http.Handler, error) {
 		DB: a.DB, Clock: a.Clock, Logger: a.Logger,
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Notifier: a.Notifier,
 		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
+		Catalog:  a.Catalog,
 		DevClock: a.DevClock, RateLimit: a.Config.RateLimit,
 	})
 	if err != nil {
@@ -50,6 +51,7 @@ func (a *App) Handler() (http.Handler, error) {
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("/sandbox/", a.Gateway.Handler()) // the sandbox gateway's hosted pages (BIL-4)
 	mux.Handle("/", console)
 
 	csrf := http.NewCrossOriginProtection()

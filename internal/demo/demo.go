@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/app"
@@ -60,6 +61,12 @@ func Fill(ctx context.Context, a *app.App) ([]Credential, error) {
 		case err != nil:
 			return nil, fmt.Errorf("demo: creating %s: %w", in.Email, err)
 		default:
+			// A confirmed recovery e-mail, so that the recovery flows
+			// (SEC-8..10) can be tried on the demo.
+			local, _, _ := strings.Cut(in.Email, "@")
+			if _, err := a.Accounts.SetConfirmedRecoveryEmail(ctx, u.ID, local+".private@example.org", meta); err != nil {
+				return nil, fmt.Errorf("demo: recovery e-mail of %s: %w", in.Email, err)
+			}
 			for _, name := range c.more {
 				if _, err := a.Orgs.Create(ctx, u.ID, name, "company", meta); err != nil {
 					return nil, fmt.Errorf("demo: creating %s: %w", name, err)
@@ -68,6 +75,9 @@ func Fill(ctx context.Context, a *app.App) ([]Credential, error) {
 		}
 		ids[in.Email] = u.ID
 		creds = append(creds, Credential{Email: in.Email, Password: Password, About: c.about})
+	}
+	if err := loadCatalog(ctx, a); err != nil {
+		return nil, err
 	}
 	if err := company(ctx, a, ids); err != nil {
 		return nil, err

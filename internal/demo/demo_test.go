@@ -74,6 +74,21 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 	if err != nil || len(reach) != 4 {
 		t.Errorf("Claire reaches %d products (%v), want 4", len(reach), err)
 	}
+	// PRD-1: the demo catalog is loaded once and sells every product type.
+	var versions int
+	_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM catalog_versions`).Scan(&versions)
+	v, err := a.Catalog.Current(ctx)
+	if err != nil || versions != 1 {
+		t.Fatalf("catalog after two runs: %d versions, %v", versions, err)
+	}
+	for _, typ := range product.Types {
+		if _, ok := v.Catalog.Type(typ); !ok {
+			t.Errorf("the demo catalog lacks the type %s", typ)
+		}
+	}
+	if _, ch, err := v.Catalog.Offer("domain", "example.ch", ""); err != nil || len(ch.Periods) < 5 || ch.Periods[len(ch.Periods)-1].Period != "10y" {
+		t.Errorf(".ch domains: %+v, %v; want periods up to 10 years", ch, err)
+	}
 	if len(languages) != 5 {
 		t.Errorf("demo customers speak %v, want all five languages", languages)
 	}

@@ -114,7 +114,10 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(alpageBinary(t), append([]string{"serve", "--addr", addr}, args...)...)
-	s := &server{t: t, cmd: cmd, URL: "http://" + addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	// The server publishes a loopback listener as http://localhost:PORT
+	// (passkeys refuse IP addresses); the tests use the same address.
+	_, port, _ := net.SplitHostPort(addr)
+	s := &server{t: t, cmd: cmd, URL: "http://localhost:" + port, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -129,11 +129,11 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, userID, password st
 	}
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
-		_, _, on, err := confirmedSecret(ctx, tx, u.ID)
+		n, err := methodCount(ctx, tx, u.ID)
 		if err != nil {
 			return err
 		}
-		if !on {
+		if n == 0 {
 			return ErrTwoStepOff
 		}
 		if err := replaceBackupCodes(ctx, tx, u.ID, hashes, now); err != nil {

@@ -18,7 +18,8 @@ import (
 // same device label (DeviceLabel of the user agent) and the same network
 // (the /24 of an IPv4 address, the /48 of an IPv6 one). The very first
 // sign-in of an account sends nothing, nor does a user who switched the
-// e-mail off (SEC-7).
+// e-mail off (SEC-7). The e-mail names the place of the address, in the
+// user's language, when a GeoIP database is configured (UsePlaces).
 //
 // Call it after account.CreateSession, whose audit row for this sign-in it
 // leaves out. The e-mail is enqueued in its own transaction; it reports
@@ -77,6 +78,7 @@ func (s *Service) AlertIfNew(ctx context.Context, userID string, meta audit.Meta
 				"FirstName": u.FirstName,
 				"Device":    device,
 				"IP":        meta.IP,
+				"Place":     s.place(meta.IP, u.Language), // "" without a GeoIP database: the e-mail leaves it out
 				"Time":      formatTime(s.clock.Now(), u.TimeZone),
 			}}); err != nil {
 			return fmt.Errorf("security: sending the new sign-in e-mail: %w", err)

@@ -35,7 +35,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
@@ -76,6 +79,8 @@ type Service struct {
 	notify   *notify.Notifier
 	accounts *account.Service
 	places   Places // nil: no GeoIP database
+	// webauthn is the relying party of passkeys (UseWebAuthn); nil: off.
+	webauthn atomic.Pointer[webauthn.WebAuthn]
 }
 
 // New returns the security service.

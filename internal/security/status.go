@@ -36,6 +36,9 @@ type Status struct {
 	Phones     []Phone   // linked phones, never nil
 	Passkeys   []Passkey // never nil
 	RequiredBy []string  // names of the user's organizations that require two-step sign-in
+	// SwitchOff is the waiting request to switch two-step sign-in off
+	// without a working method (SEC-5), or nil.
+	SwitchOff *IdentityRequest
 }
 
 // Status returns the two-step state of userID.
@@ -89,6 +92,11 @@ func (s *Service) Status(ctx context.Context, userID string) (Status, error) {
 	st.Methods = []Method{pushM, totpM, passkeyM, backupM}
 	if st.RequiredBy, err = requiredBy(ctx, s.db, userID); err != nil {
 		return Status{}, err
+	}
+	if req, found, err := waitingRequest(ctx, s.db, userID); err != nil {
+		return Status{}, err
+	} else if found {
+		st.SwitchOff = &req
 	}
 	return st, nil
 }

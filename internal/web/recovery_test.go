@@ -33,9 +33,10 @@ func recoverableUser(t *testing.T, b *testBundle) account.User {
 	br.signIn("ada@example.ch")
 	r := br.post("/profile", url.Values{"first_name": {"Ada"}, "last_name": {"Muster"}, "language": {"en"},
 		"country": {"CH"}, "time_zone": {"Europe/Zurich"}, "phone": {phone}, "recovery_email": {"ada.private@example.org"}})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("saving the recovery e-mail: %d\n%s", r.status, r.body)
+	if r.status != http.StatusSeeOther || r.location != "/profile?saved=1&recovery=sent" {
+		t.Fatalf("saving the recovery e-mail: %d %q\n%s", r.status, r.location, r.body)
 	}
+	confirmRecoveryEmailLink(t, b, br, "ada.private@example.org")
 	return u
 }
 

@@ -39,6 +39,13 @@ var viewLayouts = map[string]string{
 	"tokens":             "app",
 	"security":           "app",
 	"second_factor":      "auth",
+	"second_factor_push": "phone_fragment",
+	"phone":              "phone",
+	"phone_requests":     "phone_fragment",
+	"phone_pair":         "phone",
+	"phone_link":         "phone",
+	"phone_pairing":      "app",
+	"phone_pair_state":   "phone_fragment",
 	"totp_setup":         "app",
 	"backup_codes":       "app",
 	"activity":           "app",
@@ -56,6 +63,9 @@ var viewLayouts = map[string]string{
 	"error":              "",
 	"recovery":           "auth",
 	"recovery_login":     "auth",
+	"lost_method":        "auth",
+	"recovery_mode":      "auth",
+	"link_result":        "auth",
 }
 
 func parseViews(a *assets) (map[string]*view, error) {

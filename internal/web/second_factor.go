@@ -26,6 +26,11 @@ type secondFactorPage struct {
 	Email  string // the account signing in
 	Next   string
 	Backup bool // the field is for a backup code (letters), not an app's digits
+	// Push is the request shown on the user's phones (SEC-4); nil when the
+	// user has no phone.
+	Push *security.Push
+	// PushWaiting: "Continue" (without JavaScript) found no answer yet.
+	PushWaiting bool
 }
 
 // OtherMode links to the same form for the other kind of code.
@@ -41,6 +46,15 @@ func (p *secondFactorPage) OtherMode() string {
 		return "/signin/second-factor"
 	}
 	return "/signin/second-factor?" + q.Encode()
+}
+
+// PushPoll is the address the waiting page asks every 2 seconds.
+func (p *secondFactorPage) PushPoll() string { return pushPath(p.Next) }
+
+// PushRefused reports that the phone refused the sign-in, or let it run
+// out: the page says so instead of asking for anything.
+func (p *secondFactorPage) PushRefused() bool {
+	return p.Push != nil && (p.Push.State == security.PushRejected || p.Push.State == security.PushExpired)
 }
 
 // setChallengeCookie stores a pending sign-in's secret, sent back only to
@@ -91,6 +105,9 @@ func (h *handler) secondFactorForm(w http.ResponseWriter, r *http.Request) error
 	}
 	p := &secondFactorPage{Page: Page{TitleKey: "second_factor.title"}, Email: u.Email, Next: next,
 		Backup: r.URL.Query().Get("backup") == "1"}
+	if p.Push, err = h.pushFor(r, c.Value); err != nil {
+		return err
+	}
 	return h.render(w, r, http.StatusOK, "second_factor", p)
 }
 
@@ -143,6 +160,11 @@ func (h *handler) secondFactor(w http.ResponseWriter, r *http.Request) error {
 		} else if errors.Is(uerr, security.ErrChallengeInvalid) {
 			return h.challengeExpired(w, r, next) // that was the last attempt
 		}
+		push, perr := h.pushFor(r, c.Value)
+		if perr != nil {
+			return perr
+		}
+		p.Push = push
 		return h.refuse(w, r, "second_factor", p, err)
 	}
 	h.clearChallengeCookie(w)

@@ -9,26 +9,40 @@ import (
 	"github.com/alpage/alpage/internal/security"
 )
 
-// securityPage is the data of the account security page (ACC-5, SEC-1,
-// SEC-2, SEC-5): two-step sign-in, change the login e-mail, change the
-// password, the active sessions, close the account.
+// securityPage is the data of the account security page (ACC-5, SEC-1..7):
+// two-step sign-in as a list of methods (phones, one-time codes, passkeys,
+// backup codes), each with its state and actions; change the login e-mail,
+// change the password, the active sessions, the alert e-mails, close the
+// account. The phone and passkey parts are the partials "phone_security"
+// and "passkey_security", drawn with this page as their data.
 type securityPage struct {
 	Page
 	TwoStep     security.Status
 	Sessions    []account.Session
 	Current     string // the id of this browser's session
 	NewEmail    string
-	Form        string // the form the refusal is about: two_step, backup_codes, disable, email, password or close
+	Form        string // the form the refusal is about: two_step, backup_codes, disable, lost, email, password, alerts or close
 	SentTo      string // the new address a confirmation link was sent to
 	MinPassword int
 	Alerts      []security.AlertPreference // which security events e-mail the user (SEC-7)
 }
 
 // TOTP is the one-time-code method, if it is on.
-func (p *securityPage) TOTP() *security.Method { return p.method("totp") }
+func (p *securityPage) TOTP() *security.Method { return p.method(security.MethodTOTP) }
 
 // BackupCodes is the backup-code method, if there are codes.
-func (p *securityPage) BackupCodes() *security.Method { return p.method("backup_codes") }
+func (p *securityPage) BackupCodes() *security.Method { return p.method(security.MethodBackupCodes) }
+
+// Method is the method of kind, on or off (its state for the list of
+// methods).
+func (p *securityPage) Method(kind string) security.Method {
+	for _, m := range p.TwoStep.Methods {
+		if m.Kind == kind {
+			return m
+		}
+	}
+	return security.Method{Kind: kind}
+}
 
 func (p *securityPage) method(kind string) *security.Method {
 	for i, m := range p.TwoStep.Methods {
@@ -39,8 +53,24 @@ func (p *securityPage) method(kind string) *security.Method {
 	return nil
 }
 
+// Methods counts the ways to pass the second step: one-time codes, each
+// phone and each passkey (backup codes come with them).
+func (p *securityPage) Methods() int {
+	n := len(p.TwoStep.Phones) + len(p.TwoStep.Passkeys)
+	if p.TOTP() != nil {
+		n++
+	}
+	return n
+}
+
+// LastMethodLocked reports that the only method left cannot be removed: an
+// organization of the user requires two-step sign-in (SEC-5).
+func (p *securityPage) LastMethodLocked() bool {
+	return p.Methods() == 1 && len(p.TwoStep.RequiredBy) > 0
+}
+
 // RequiredBy names the organizations that require two-step sign-in, for the
-// reason next to the disabled "Switch off" (ORG-10 style).
+// reason next to the disabled "Remove" (ORG-10 style).
 func (p *securityPage) RequiredBy() string { return strings.Join(p.TwoStep.RequiredBy, ", ") }
 
 // Others counts the sessions of other browsers.
@@ -150,6 +180,22 @@ func (h *handler) security(w http.ResponseWriter, r *http.Request) error {
 		p.NoticeKey = "security.sessions.signed_out_others"
 	case q.Has("alerts"):
 		p.NoticeKey = "security.alerts.saved"
+	case q.Has("totp_removed"):
+		p.NoticeKey = "two_step.totp_removed"
+	case q.Has("totp_added"):
+		p.NoticeKey = "two_step.totp_added"
+	case q.Has("identity_request"):
+		p.NoticeKey = "lost_method.received_notice"
+	case q.Has("phone_linked"):
+		p.NoticeKey = "phone.linked_notice"
+	case q.Has("phone_removed"):
+		p.NoticeKey = "phone.removed_notice"
+	case q.Has("passkey_added"):
+		p.NoticeKey = "passkey.added"
+	case q.Has("passkey_renamed"):
+		p.NoticeKey = "passkey.renamed"
+	case q.Has("passkey_removed"):
+		p.NoticeKey = "passkey.removed"
 	}
 	return h.render(w, r, http.StatusOK, "security", p)
 }

@@ -104,9 +104,11 @@ func (h *handler) startTOTP(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "totp_setup", p)
 }
 
-// confirmTOTP switches one-time codes on with a first valid code and shows
-// the 10 backup codes once (SEC-1, SEC-2). A wrong code shows the same
-// set-up again: the app already holds that secret.
+// confirmTOTP switches one-time codes on with a first valid code. When they
+// are the first method, two-step sign-in is now on and the 10 backup codes
+// are shown once (SEC-1, SEC-2); otherwise the security page says the app
+// was added. A wrong code shows the same set-up again: the app already
+// holds that secret.
 func (h *handler) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	v := visitorOf(r)
 	codes, err := h.Security.ConfirmTOTP(r.Context(), v.user.ID, strings.TrimSpace(r.PostFormValue("code")),
@@ -121,6 +123,11 @@ func (h *handler) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.QRCode = qr
 		return h.refuse(w, r, "totp_setup", p, err)
+	}
+	if codes == nil {
+		// Two-step sign-in was already on through another method: the
+		// backup codes stay as they are.
+		return redirect(w, r, "/profile/security?totp_added=1#method-totp")
 	}
 	p := &backupCodesPage{Page: Page{TitleKey: "backup_codes.title", Nav: "security", NoticeKey: "totp.enabled"},
 		Codes: codes, Enabled: true}
@@ -148,14 +155,21 @@ func (h *handler) renderBackupCodes(w http.ResponseWriter, r *http.Request, p *b
 	return h.render(w, r, http.StatusOK, "backup_codes", p)
 }
 
-// disableTOTP switches one-time codes, and with them two-step sign-in, off:
-// it takes the password and a valid code (SEC-5).
+// disableTOTP removes one-time codes: it takes the password and a valid
+// code (SEC-5). When they were the last method, two-step sign-in is off.
 func (h *handler) disableTOTP(w http.ResponseWriter, r *http.Request) error {
 	v := visitorOf(r)
 	err := h.Security.DisableTOTP(r.Context(), v.user.ID, r.PostFormValue("password"),
 		strings.TrimSpace(r.PostFormValue("code")), reqctx.Meta(r, v.user.ID))
 	if err != nil {
 		return h.refuseOnSecurity(w, r, "disable", err)
+	}
+	on, err := h.Security.Required(r.Context(), v.user.ID)
+	if err != nil {
+		return err
+	}
+	if on {
+		return redirect(w, r, "/profile/security?totp_removed=1#two-step")
 	}
 	return redirect(w, r, "/profile/security?two_step_off=1#two-step")
 }

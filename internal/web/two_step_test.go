@@ -251,7 +251,7 @@ func TestSEC1_SwitchOnInTheConsole(t *testing.T) {
 	br.signIn(u.Email)
 
 	off := br.get("/profile/security")
-	mustContain(t, off.body, `action="/profile/security/totp"`, i18n.T("it", "two_step.enable"),
+	mustContain(t, off.body, `action="/profile/security/totp"`, html.EscapeString(i18n.T("it", "two_step.enable")),
 		`action="/profile/security/email"`, `action="/profile/security/password"`, `action="/profile/security/close"`)
 
 	setup := br.post("/profile/security/totp", url.Values{})

@@ -96,7 +96,8 @@ func (h *handler) page(fn func(http.ResponseWriter, *http.Request) error) http.H
 }
 
 // signedIn wraps a handler for signed-in users: anonymous visitors go to the
-// sign-in page and come back after; the user's organizations and the
+// sign-in page and come back after; a user in recovery goes to the page
+// that sets a new login e-mail (SEC-10); the user's organizations and the
 // selected one are loaded for the header's switcher.
 func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return h.page(func(w http.ResponseWriter, r *http.Request) error {
@@ -112,6 +113,9 @@ func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request) error) ht
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil
+		}
+		if sent, err := h.recoveryRedirect(w, r, v); sent || err != nil { // SEC-10
+			return err
 		}
 		if err := h.loadOrganizations(r, v); err != nil {
 			return err

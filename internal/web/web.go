@@ -163,6 +163,7 @@ func (h *handler) routes() http.Handler {
 	h.phoneRoutes(pages)
 	h.passkeyRoutes(pages)
 	h.lostMethodRoutes(pages)
+	h.recoveryModeRoutes(pages)
 	pages.Handle("/", h.page(h.notFound))
 
 	mux := http.NewServeMux()

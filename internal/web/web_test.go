@@ -87,7 +87,7 @@ func TestACC3_SignInFormContract(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	mustContain(t, r.body, `<form method="post" action="/signin" class="form" hx-boost="false"`,
-		`name="email" type="email" autocomplete="username"`,
+		`name="email" type="text" autocomplete="username" inputmode="email"`, // or a temporary user name (SEC-10)
 		`name="password" type="password" autocomplete="current-password"`)
 	if regexp.MustCompile(`<script[^>]*>[^<]`).MatchString(r.body) {
 		t.Error("the page has an inline script")
