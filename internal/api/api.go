@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
@@ -20,6 +21,7 @@ import (
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
 	"github.com/alpage/alpage/internal/ratelimit"
+	"github.com/alpage/alpage/internal/renewal"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
@@ -40,6 +42,11 @@ type Deps struct {
 	Teams    *team.Service
 	Products *product.Service
 	Catalog  *catalog.Service // PRD-1
+	Billing  *billing.Service // PRD-2, PRD-3, BIL
+	Renewal  *renewal.Service // REN, BIL-7, PRD-4
+	// BaseURL is the console's public URL ("https://manager.example"): the
+	// payment pages send the customer back under it.
+	BaseURL  string
 	Invites  *invite.Service
 	Notifier *notify.Notifier
 	Security *security.Service // two-step sign-in, sessions and activity (SEC-1..7)
@@ -74,8 +81,8 @@ func New(d Deps) (http.Handler, error) {
 
 func build(d Deps) (*server, error) {
 	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil ||
-		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil || d.Catalog == nil {
-		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites, Security and Catalog are required")
+		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil || d.Catalog == nil || d.Billing == nil || d.Renewal == nil {
+		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites, Security, Catalog, Billing and Renewal are required")
 	}
 	if d.DevClock != nil && d.Notifier == nil {
 		return nil, errors.New("api: the test mode needs the Notifier for its outbox")
@@ -114,6 +121,8 @@ func build(d Deps) (*server, error) {
 	s.declareTeams()
 	s.declareProducts()
 	s.declareCatalog()
+	s.declareBilling()
+	s.declareRenewal()
 	if d.DevClock != nil {
 		s.declareDev()
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/devmode"
@@ -24,12 +25,15 @@ import (
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/payment/sandbox"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/renewal"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
+	"github.com/alpage/alpage/internal/webhook"
 )
 
 var testNow = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -49,6 +53,10 @@ type bundle struct {
 	teams    *team.Service
 	products *product.Service
 	catalog  *catalog.Service
+	billing  *billing.Service
+	gateway  *sandbox.Gateway
+	webhooks *webhook.Service
+	renewal  *renewal.Service
 	invites  *invite.Service
 	notifier *notify.Notifier
 	security *security.Service
@@ -91,9 +99,16 @@ func setup(t *testing.T, o opts) *bundle {
 	}
 	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
 	b.security = security.New(db, clk, n, b.accounts)
+	if b.gateway, err = sandbox.New(db, clk, sandbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	b.billing = billing.New(db, clk, b.catalog, n, b.gateway)
+	b.webhooks = webhook.New(db, clk, q, nil)
+	b.renewal = renewal.New(db, clk, b.catalog, b.billing, n, b.webhooks)
 	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens,
 		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, Security: b.security,
-		Catalog: b.catalog, RateLimit: o.rateLimit}
+		Catalog: b.catalog, Billing: b.billing, Renewal: b.renewal, BaseURL: "http://127.0.0.1:8080",
+		RateLimit: o.rateLimit}
 	if o.dev {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/payment/sandbox"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/renewal"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
@@ -62,6 +63,7 @@ type App struct {
 	Catalog  *catalog.Service
 	Webhooks *webhook.Service // PRD-5: events for the provider's systems
 	Billing  *billing.Service
+	Renewal  *renewal.Service // REN, BIL-7: renewals, reminders, block and termination
 	// Gateway is the payment gateway: the sandbox, until a real adapter
 	// implements payment.Gateway.
 	Gateway  *sandbox.Gateway
@@ -142,6 +144,7 @@ func (a *App) build(ctx context.Context, work bool) error {
 	}
 	a.Billing = billing.New(a.DB, a.Clock, a.Catalog, a.Notifier, a.Gateway)
 	a.Queue.AddSweep(jobs.Sweep{Name: "billing.payments", Every: 5 * time.Minute, Run: a.Billing.SweepPayments})
+	a.Renewal = renewal.New(a.DB, a.Clock, a.Catalog, a.Billing, a.Notifier, a.Webhooks)
 	if cfg.Dev {
 		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
 	}

@@ -26,7 +26,8 @@ func (a *App) Handler() (http.Handler, error) {
 		DB: a.DB, Clock: a.Clock, Logger: a.Logger,
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Notifier: a.Notifier,
 		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
-		Catalog:  a.Catalog,
+		Catalog: a.Catalog, Billing: a.Billing, Renewal: a.Renewal,
+		BaseURL:  a.Config.BaseURL,
 		DevClock: a.DevClock, RateLimit: a.Config.RateLimit,
 	})
 	if err != nil {
@@ -37,6 +38,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Dev: a.Config.Dev,
 		BaseURL: a.Config.BaseURL,
+		Catalog: a.Catalog, Billing: a.Billing, Renewal: a.Renewal,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: building the console: %w", err)

@@ -36,7 +36,18 @@ type Product struct {
 	Name           string
 	Status         string
 	DueDate        string
-	CreatedAt      time.Time
+	// Plan is the offer of the type the product was ordered with (a domain's
+	// ending, a hosting plan); empty for products made by the operator.
+	Plan string
+	// Period is the billing period ("1y", "1m"), Currency the currency it is
+	// billed in; empty for products made by the operator (PRD-2).
+	Period   string
+	Currency string
+	// AutoRenew and PaymentMethodID: the product renews by itself with that
+	// saved payment method (REN-1, REN-2).
+	AutoRenew       bool
+	PaymentMethodID string
+	CreatedAt       time.Time
 	UpdatedAt      time.Time
 }
 
@@ -57,10 +68,12 @@ func New(db *store.DB, clk clock.Clock) *Service {
 	return &Service{db: db, clock: clk}
 }
 
-const columns = `p.id, p.organization_id, p.type, p.name, p.status, COALESCE(p.due_date, ''), p.created_at, p.updated_at`
+const columns = `p.id, p.organization_id, p.type, p.name, p.status, COALESCE(p.due_date, ''),
+	p.plan, p.period, p.currency, p.auto_renew, COALESCE(CAST(p.payment_method_id AS text), ''), p.created_at, p.updated_at`
 
 func scan(row interface{ Scan(...any) error }, p *Product) error {
-	if err := row.Scan(&p.ID, &p.OrganizationID, &p.Type, &p.Name, &p.Status, &p.DueDate, &p.CreatedAt, &p.UpdatedAt); err != nil {
+	if err := row.Scan(&p.ID, &p.OrganizationID, &p.Type, &p.Name, &p.Status, &p.DueDate,
+		&p.Plan, &p.Period, &p.Currency, &p.AutoRenew, &p.PaymentMethodID, &p.CreatedAt, &p.UpdatedAt); err != nil {
 		return err
 	}
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()

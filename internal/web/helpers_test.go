@@ -17,17 +17,22 @@ import (
 
 	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/billing"
+	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/notify"
 	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/payment/sandbox"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/renewal"
 	"github.com/alpage/alpage/internal/reqctx"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
+	"github.com/alpage/alpage/internal/webhook"
 )
 
 // testBundle is a console on a fresh SQLite database with real services.
@@ -42,6 +47,11 @@ type testBundle struct {
 	products *product.Service
 	invites  *invite.Service
 	security *security.Service
+	catalog  *catalog.Service
+	billing  *billing.Service
+	gateway  *sandbox.Gateway
+	webhooks *webhook.Service
+	renewal  *renewal.Service
 	notifier *notify.Notifier
 	handler  *handler
 	server   *httptest.Server
@@ -81,8 +91,16 @@ func setup(t testing.TB) *testBundle {
 		accounts: account.New(db, clk, n, account.Options{Password: cheap})}
 	b.invites = invite.New(db, clk, n, b.accounts, invite.Options{})
 	b.security = security.New(db, clk, n, b.accounts)
+	b.catalog = catalog.New(db, clk)
+	if b.gateway, err = sandbox.New(db, clk, sandbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	b.billing = billing.New(db, clk, b.catalog, n, b.gateway)
+	b.webhooks = webhook.New(db, clk, q, nil)
+	b.renewal = renewal.New(db, clk, b.catalog, b.billing, n, b.webhooks)
 	h, err := newHandler(Deps{Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens, Teams: b.teams,
-		Products: b.products, Invites: b.invites, Security: b.security, Clock: clk, Logger: logger, Dev: true})
+		Products: b.products, Invites: b.invites, Security: b.security, Clock: clk, Logger: logger, Dev: true,
+		Catalog: b.catalog, Billing: b.billing, Renewal: b.renewal})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +110,10 @@ func setup(t testing.TB) *testBundle {
 		b.missing = append(b.missing, lang+": "+key)
 	}
 	b.handler = h
-	b.server = httptest.NewServer(appLike(h.routes()))
+	mux := http.NewServeMux()
+	mux.Handle("/sandbox/", b.gateway.Handler()) // the sandbox's hosted payment pages, as the app mounts them
+	mux.Handle("/", h.routes())
+	b.server = httptest.NewServer(appLike(mux))
 	t.Cleanup(b.server.Close)
 	t.Cleanup(func() {
 		b.mu.Lock()

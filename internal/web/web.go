@@ -19,10 +19,13 @@ import (
 	"net/http"
 
 	"github.com/alpage/alpage/internal/account"
+	"github.com/alpage/alpage/internal/billing"
+	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/invite"
 	"github.com/alpage/alpage/internal/org"
 	"github.com/alpage/alpage/internal/product"
+	"github.com/alpage/alpage/internal/renewal"
 	"github.com/alpage/alpage/internal/security"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
@@ -37,6 +40,9 @@ type Deps struct {
 	Products *product.Service
 	Invites  *invite.Service
 	Security *security.Service
+	Catalog  *catalog.Service // PRD-1
+	Billing  *billing.Service // PRD-2, PRD-3, BIL
+	Renewal  *renewal.Service // REN, BIL-7, PRD-4
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	// SecureCookies sets the Secure flag on cookies (false on plain-http loopback).
@@ -69,8 +75,8 @@ func New(d Deps) (http.Handler, error) {
 
 func newHandler(d Deps) (*handler, error) {
 	if d.Accounts == nil || d.Orgs == nil || d.Tokens == nil || d.Teams == nil || d.Products == nil ||
-		d.Invites == nil || d.Security == nil || d.Clock == nil {
-		return nil, errors.New("web: Accounts, Orgs, Tokens, Teams, Products, Invites, Security and Clock are required")
+		d.Invites == nil || d.Security == nil || d.Clock == nil || d.Catalog == nil || d.Billing == nil || d.Renewal == nil {
+		return nil, errors.New("web: Accounts, Orgs, Tokens, Teams, Products, Invites, Security, Catalog, Billing, Renewal and Clock are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -164,6 +170,8 @@ func (h *handler) routes() http.Handler {
 	h.passkeyRoutes(pages)
 	h.lostMethodRoutes(pages)
 	h.recoveryModeRoutes(pages)
+	h.billingRoutes(pages)
+	h.lifecycleRoutes(pages)
 	pages.Handle("/", h.page(h.notFound))
 
 	mux := http.NewServeMux()
