@@ -14,7 +14,8 @@ import (
 
 // company fills Ada's second organization, once: products, colleagues with
 // roles and product access, a work team, a pending invitation (ACC-4, ORG-3,
-// ORG-8, TEAM-1..3). It does nothing when the organization has products.
+// ORG-8, TEAM-1..3), then its billing history (bill). Each part is skipped
+// when it is there already.
 func company(ctx context.Context, a *app.App, ids map[string]string) error {
 	ada := ids["ada@demo.alpage.ch"]
 	orgs, err := a.Orgs.ListForUser(ctx, ada)
@@ -34,9 +35,17 @@ func company(ctx context.Context, a *app.App, ids map[string]string) error {
 	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE organization_id = $1`, orgID).Scan(&n); err != nil {
 		return fmt.Errorf("demo: counting products: %w", err)
 	}
-	if n > 0 {
-		return nil
+	if n == 0 {
+		if err := people(ctx, a, ids, orgID); err != nil {
+			return err
+		}
 	}
+	return bill(ctx, a, ids["ada@demo.alpage.ch"], orgID)
+}
+
+// people adds the products, colleagues, team and invitation of the company.
+func people(ctx context.Context, a *app.App, ids map[string]string, orgID string) error {
+	ada := ids["ada@demo.alpage.ch"]
 	products := map[string]string{}
 	for _, p := range []struct{ typ, name, due string }{
 		{"domain", "muster-hosting.ch", "2027-01-31"},
@@ -52,7 +61,7 @@ func company(ctx context.Context, a *app.App, ids map[string]string) error {
 		products[p.typ] = pr.ID
 	}
 	now := a.Clock.Now()
-	err = a.DB.WithTx(ctx, func(tx *sql.Tx) error {
+	err := a.DB.WithTx(ctx, func(tx *sql.Tx) error {
 		// Jonas administers; Claire collaborates on the domain, with billing.
 		if err := org.AddMemberTx(ctx, tx, now, orgID, ids["jonas@demo.alpage.ch"], org.RoleAdministrator, false,
 			[]string{"technical", "security"}, nil); err != nil {

@@ -35,12 +35,14 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 		return
 	}
 	others := func() string {
-		var p, m, t, i int
+		var p, m, t, i, o, inv int
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders`).Scan(&o)
+		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM invoices`).Scan(&inv)
 		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&p)
 		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships`).Scan(&m)
 		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM teams`).Scan(&t)
 		_ = a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM invitations`).Scan(&i)
-		return fmt.Sprintf("products %d, memberships %d, teams %d, invitations %d", p, m, t, i)
+		return fmt.Sprintf("products %d, memberships %d, teams %d, invitations %d, orders %d, invoices %d", p, m, t, i, o, inv)
 	}
 	u1, o1 := counts()
 	before := others()
@@ -52,7 +54,7 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 	if u1 != len(first) || u1 != u2 || o1 != o2 || len(second) != len(first) {
 		t.Fatalf("after two runs: users %d→%d, organizations %d→%d, credentials %d/%d", u1, u2, o1, o2, len(first), len(second))
 	}
-	if after := others(); after != before || before != "products 5, memberships 8, teams 1, invitations 1" {
+	if after := others(); after != before || before != "products 8, memberships 8, teams 1, invitations 1, orders 3, invoices 2" {
 		t.Fatalf("company data: first run %s, second run %s", before, after)
 	}
 	if o1 != u1+1 {
@@ -88,6 +90,23 @@ func TestDemoFillIsIdempotent(t *testing.T) {
 	}
 	if _, ch, err := v.Catalog.Offer("domain", "example.ch", ""); err != nil || len(ch.Periods) < 5 || ch.Periods[len(ch.Periods)-1].Period != "10y" {
 		t.Errorf(".ch domains: %+v, %v; want periods up to 10 years", ch, err)
+	}
+	// PRD-3, BIL-1, BIL-5: Ada's company has something to pay, a paid invoice and a prepaid balance.
+	ada, _ := a.Accounts.GetByEmail(ctx, "ada@demo.alpage.ch")
+	due, err := a.Billing.Due(ctx, ada.ID, company, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, d := range due {
+		kinds[d.Kind]++
+	}
+	if kinds["order"] != 1 || kinds["proforma"] != 1 {
+		t.Errorf("to pay: %v, want the pending order and the pro-forma", kinds)
+	}
+	prepaid, err := a.Billing.Prepaid(ctx, ada.ID, company)
+	if err != nil || len(prepaid) != 1 || prepaid[0].Balance.String() != "50.00" {
+		t.Errorf("prepaid accounts %+v, %v; want 50.00 CHF", prepaid, err)
 	}
 	if len(languages) != 5 {
 		t.Errorf("demo customers speak %v, want all five languages", languages)
