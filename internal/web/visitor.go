@@ -179,9 +179,16 @@ func (h *handler) loadOrganizations(r *http.Request, v *visitor) error {
 }
 
 // setSessionCookie stores a session's secret in the browser until the
-// session's absolute end.
+// session's absolute end. The lifetime goes as Max-Age, counted from the
+// server's clock: an absolute Expires would be read against the browser's
+// clock, and a browser running late or early (or a server on the test
+// clock) would drop the cookie at once.
 func (h *handler) setSessionCookie(w http.ResponseWriter, secret string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", Expires: expires,
+	maxAge := int(expires.Sub(h.Clock.Now()).Seconds())
+	if maxAge <= 0 {
+		maxAge = -1
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
