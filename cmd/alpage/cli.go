@@ -25,15 +25,16 @@ import (
 // CLI is alpage's command line. It is a contract that scripts rely on:
 // add to it, never rename. Every flag also reads ALPAGE_<FLAG>.
 type CLI struct {
-	Serve   ServeCmd   `cmd:"" help:"Run the console, the API and the background workers."`
-	User    UserCmd    `cmd:"" help:"Manage user accounts."`
-	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
-	Product ProductCmd `cmd:"" help:"Manage customers' products (operator)."`
-	Catalog CatalogCmd `cmd:"" help:"Manage the catalog: product types, prices, VAT (operator)."`
-	Webhook WebhookCmd `cmd:"" help:"Manage the endpoints that receive events (operator)."`
-	Bank    BankCmd    `cmd:"" help:"Import bank files (operator)."`
-	Payment PaymentCmd `cmd:"" help:"Refund payments (operator)."`
-	Migrate MigrateCmd `cmd:"" help:"Apply the database migrations and exit."`
+	Serve    ServeCmd    `cmd:"" help:"Run the console, the API and the background workers."`
+	User     UserCmd     `cmd:"" help:"Manage user accounts."`
+	Token    TokenCmd    `cmd:"" help:"Manage personal API tokens."`
+	Product  ProductCmd  `cmd:"" help:"Manage customers' products (operator)."`
+	Catalog  CatalogCmd  `cmd:"" help:"Manage the catalog: product types, prices, VAT (operator)."`
+	Webhook  WebhookCmd  `cmd:"" help:"Manage the endpoints that receive events (operator)."`
+	Bank     BankCmd     `cmd:"" help:"Import bank files (operator)."`
+	Payment  PaymentCmd  `cmd:"" help:"Refund payments (operator)."`
+	Forecast ForecastCmd `cmd:"" help:"Print the renewals, charges, blocks and terminations of the coming days and the expected revenue (operator; changes nothing)."`
+	Migrate  MigrateCmd  `cmd:"" help:"Apply the database migrations and exit."`
 }
 
 // Database selects the database: SQLite in a directory, or PostgreSQL.

@@ -143,8 +143,13 @@ func (a *App) build(ctx context.Context, work bool) error {
 		return fmt.Errorf("app: the sandbox payment gateway: %w", err)
 	}
 	a.Billing = billing.New(a.DB, a.Clock, a.Catalog, a.Notifier, a.Gateway)
+	a.Billing.UsePublisher(a.Webhooks) // PRD-5: product.activated, invoice.paid, payment.failed…
 	a.Queue.AddSweep(jobs.Sweep{Name: "billing.payments", Every: 5 * time.Minute, Run: a.Billing.SweepPayments})
 	a.Renewal = renewal.New(a.DB, a.Clock, a.Catalog, a.Billing, a.Notifier, a.Webhooks)
+	// REN-3, REN-5, BIL-7, BIL-8: reminders, automatic charges, retries,
+	// block and termination, as of today; the test clock runs it too.
+	a.Queue.AddSweep(jobs.Sweep{Name: "renewal", Every: time.Hour, Run: a.Renewal.Sweep})
+	a.Queue.AddSweep(jobs.Sweep{Name: "renewal.terminations", Every: time.Hour, Run: a.Renewal.ApplyScheduledTerminations})
 	if cfg.Dev {
 		a.DevClock = devmode.New(a.DB, a.Clock, a.Queue)
 	}

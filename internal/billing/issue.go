@@ -187,6 +187,10 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, sp issueSpec) (issued, 
 			return issued{}, fmt.Errorf("billing: storing a line of invoice %s: %w", out.Number, err)
 		}
 	}
+	if err := s.publish(ctx, tx, EventInvoiceIssued, sp.orgID, map[string]any{"invoice_id": out.ID, "number": out.Number,
+		"kind": sp.kind, "status": sp.status, "total": out.Total.String(), "currency": sp.currency}); err != nil {
+		return issued{}, err
+	}
 	return out, nil
 }
 

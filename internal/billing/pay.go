@@ -33,6 +33,9 @@ type PayInput struct {
 	// ReturnURL and CancelURL are where the payment page sends the customer
 	// back (with ?checkout={id}); then call CompleteCheckout.
 	ReturnURL, CancelURL string
+
+	// renewal marks the automatic renewal ChargeRenewal makes (no user).
+	renewal bool
 }
 
 // Pay pays a selection with one invoice and one payment (plus the prepaid
@@ -76,7 +79,10 @@ func (s *Service) Pay(ctx context.Context, userID, orgID string, in PayInput, me
 	if err != nil {
 		return PayResult{}, err
 	}
-	return s.drive(ctx, a, in.ReturnURL, in.CancelURL, in.SaveMethod)
+	// REN-1: paying products with a card keeps the card, so that they
+	// renew automatically with it (a Twint profile is always kept).
+	save := in.SaveMethod || (a.Method == MethodCard && a.Sel.paysProducts())
+	return s.drive(ctx, a, in.ReturnURL, in.CancelURL, save)
 }
 
 // startPay resolves the selection and records the attempt, in tx.
@@ -85,7 +91,12 @@ func (s *Service) startPay(ctx context.Context, tx *sql.Tx, userID, orgID, key s
 	if err != nil {
 		return attempt{}, err
 	}
-	lang, err := userLanguage(ctx, tx, userID)
+	var lang string
+	if userID == "" { // the system: an automatic renewal
+		lang, err = orgLanguage(ctx, tx, orgID)
+	} else {
+		lang, err = userLanguage(ctx, tx, userID)
+	}
 	if err != nil {
 		return attempt{}, err
 	}
@@ -97,6 +108,7 @@ func (s *Service) startPay(ctx context.Context, tx *sql.Tx, userID, orgID, key s
 	if err != nil {
 		return attempt{}, err
 	}
+	sel.Renewal = in.renewal
 	if method == MethodPostFinance && sel.Currency != "CHF" {
 		return attempt{}, ErrMethodNotAllowed.Field("method", method)
 	}
@@ -204,7 +216,7 @@ func (s *Service) drive(ctx context.Context, a attempt, returnURL, cancelURL str
 	case a.Status != "open" || a.Method == MethodIBAN:
 		return s.result(ctx, a.ID)
 	case a.Amount == 0:
-		return s.finish(ctx, a.ID, nil, nil, "")
+		return s.finishAs(ctx, a.ID, nil, nil, "", a.brief)
 	case a.Token != "":
 		return s.chargeSaved(ctx, a)
 	}
@@ -230,13 +242,13 @@ func (s *Service) chargeSaved(ctx context.Context, a attempt) (PayResult, error)
 		if payment.Code(err) == "" {
 			return PayResult{}, ErrOutcomeUnknown.Wrap(err)
 		}
-		r, ferr := s.finish(ctx, a.ID, nil, nil, payment.Code(err))
+		r, ferr := s.finishAs(ctx, a.ID, nil, nil, payment.Code(err), a.brief)
 		if ferr != nil {
 			return r, ferr
 		}
 		return r, gatewayError(err)
 	}
-	r, err := s.finish(ctx, a.ID, &p, nil, "")
+	r, err := s.finishAs(ctx, a.ID, &p, nil, "", a.brief)
 	if err != nil {
 		return r, err
 	}

@@ -27,6 +27,7 @@ type Service struct {
 	catalog  *catalog.Service
 	notifier *notify.Notifier
 	gateway  payment.Gateway
+	events   Publisher // PRD-5 events; nil publishes nothing (UsePublisher)
 	// checkoutTTL is how long an attempt waits for the customer's return.
 	checkoutTTL time.Duration
 }

@@ -16,7 +16,18 @@ import (
 // failed or canceled otherwise. A finished attempt is left as it is, so
 // finishing twice answers the same result.
 func (s *Service) finish(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string) (PayResult, error) {
+	return s.finishAs(ctx, attemptID, gp, saved, failure, false)
+}
+
+// finishAs is finish; brief answers, when this call ended the attempt,
+// only its status, id and failure code, as decided in the transaction,
+// instead of reading the attempt again with its invoice and payments (the
+// renewal sweep's charges, RenewalCharge.Brief).
+func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string, brief bool) (PayResult, error) {
+	var ended PayResult // set when this transaction ended the attempt
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		ended = PayResult{}
+		code := failure
 		a, err := s.loadAttempt(ctx, tx, attemptID, "", true)
 		if err != nil {
 			return err
@@ -25,23 +36,29 @@ func (s *Service) finish(ctx context.Context, attemptID string, gp *payment.Paym
 			return nil
 		}
 		switch {
-		case failure == "" && (gp == nil || gp.Paid()):
+		case code == "" && (gp == nil || gp.Paid()):
+			ended = PayResult{Status: StatusSucceeded, CheckoutID: a.ID}
 			return s.settle(ctx, tx, a, gp, saved)
 		case gp != nil && gp.Status == payment.StatusCanceled:
+			ended = PayResult{Status: StatusCanceled, CheckoutID: a.ID}
 			return s.fail(ctx, tx, a, "canceled", "")
-		case failure == "" && gp != nil:
-			failure = gp.FailureCode
+		case code == "" && gp != nil:
+			code = gp.FailureCode
 			if gp.Status == payment.StatusRequiresAction || gp.Status == payment.StatusAuthorized {
 				return nil // still under way
 			}
 		}
-		if failure == "" {
-			failure = payment.CodeCardDeclined
+		if code == "" {
+			code = payment.CodeCardDeclined
 		}
-		return s.fail(ctx, tx, a, "failed", failure)
+		ended = PayResult{Status: StatusFailed, CheckoutID: a.ID, FailureCode: code}
+		return s.fail(ctx, tx, a, "failed", code)
 	})
 	if err != nil {
 		return PayResult{}, err
+	}
+	if brief && ended.Status != "" {
+		return ended, nil
 	}
 	return s.result(ctx, attemptID)
 }
@@ -118,10 +135,28 @@ func (s *Service) settle(ctx context.Context, tx *sql.Tx, a attempt, gp *payment
 	if err := s.completeAttempt(ctx, tx, a.ID, "completed", inv.ID); err != nil {
 		return err
 	}
+	if err := s.autoRenewWith(ctx, tx, a, inv, pmID); err != nil {
+		return err
+	}
+	var paidFor []string
+	for _, l := range inv.Lines {
+		if l.ProductID != "" && !contains(paidFor, l.ProductID) {
+			paidFor = append(paidFor, l.ProductID)
+		}
+	}
+	if err := s.publish(ctx, tx, EventInvoicePaid, a.OrgID, map[string]any{"invoice_id": inv.ID, "number": inv.Number,
+		"total": inv.Total.String(), "currency": inv.Currency, "method": a.Method, "renewal": a.Sel.Renewal,
+		"product_ids": paidFor}); err != nil {
+		return err
+	}
 	if err := s.noticeInvoice(ctx, tx, inv.Invoice); err != nil {
 		return err
 	}
-	if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Sel.due(), a.Currency), a.Method, inv.Number, inv.ID); err != nil {
+	if a.Sel.Renewal {
+		if err := s.noticeRenewed(ctx, tx, a, inv); err != nil {
+			return err
+		}
+	} else if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Sel.due(), a.Currency), a.Method, inv.Number, inv.ID); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "invoice.paid",
@@ -179,15 +214,39 @@ func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, in
 		products = append(products, l.ProductID)
 		due := inv.periods[i].end.AddDays(1).String()
 		if l.OrderID != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE products SET status = 'active', due_date = $1, period = $2,
-				activated_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'`, due, l.Period, now, l.ProductID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE products SET status = 'active', due_date = $1, period = $2,
+				activated_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'`, due, l.Period, now, l.ProductID)
+			if err != nil {
 				return fmt.Errorf("billing: activating a product: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if err := s.publish(ctx, tx, EventProductActivated, orgID, map[string]any{"product_id": l.ProductID,
+					"status": "active", "due_date": due, "period": l.Period, "order_id": l.OrderID, "invoice_id": inv.ID}); err != nil {
+					return err
+				}
 			}
 			continue
 		}
+		var before string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM products WHERE id = $1`, l.ProductID).Scan(&before); err != nil {
+			return fmt.Errorf("billing: reading a renewed product: %w", err)
+		}
+		if before != "active" && before != "blocked" {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE products SET status = 'active', due_date = $1, period = $2, updated_at = $3
-			WHERE id = $4 AND status IN ('active','blocked')`, due, l.Period, now, l.ProductID); err != nil {
+			WHERE id = $4`, due, l.Period, now, l.ProductID); err != nil {
 			return fmt.Errorf("billing: renewing a product: %w", err)
+		}
+		if err := s.publish(ctx, tx, EventProductRenewed, orgID, map[string]any{"product_id": l.ProductID, "status": "active",
+			"due_date": due, "previous_due_date": inv.periods[i].start.String(), "period": l.Period, "invoice_id": inv.ID}); err != nil {
+			return err
+		}
+		if before == "blocked" {
+			if err := s.publish(ctx, tx, EventProductUnblocked, orgID, map[string]any{"product_id": l.ProductID,
+				"status": "active", "due_date": due, "invoice_id": inv.ID}); err != nil {
+				return err
+			}
 		}
 	}
 	for _, oid := range sel.Orders {
@@ -261,8 +320,21 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, a attempt, status, code 
 	if status != "failed" {
 		return nil
 	}
-	if err := s.noticeFailed(ctx, tx, a.OrgID, amt(a.Amount, a.Currency), code); err != nil {
+	var products []string
+	for _, l := range a.Sel.Lines {
+		if l.ProductID != "" {
+			products = append(products, l.ProductID)
+		}
+	}
+	if err := s.publish(ctx, tx, EventPaymentFailed, a.OrgID, map[string]any{"checkout_id": a.ID, "code": code,
+		"amount": amt(a.Amount, a.Currency).String(), "currency": a.Currency, "product_ids": products,
+		"renewal": a.Sel.Renewal}); err != nil {
 		return err
+	}
+	if !a.Sel.Renewal { // an automatic renewal's notice tells the next attempt: the renewal engine sends it
+		if err := s.noticeFailed(ctx, tx, a.OrgID, amt(a.Amount, a.Currency), code); err != nil {
+			return err
+		}
 	}
 	return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "payment.failed",
 		CreatedAt: s.nowUTC(), Data: map[string]string{"checkout": a.ID, "code": code, "amount": amt(a.Amount, a.Currency).String()}})

@@ -175,6 +175,19 @@ type selection struct {
 	Credit    int64    `json:"credit,omitempty"` // already received on the pro-formas or invoice
 	Language  string   `json:"language"`
 	Deposit   bool     `json:"deposit,omitempty"`
+	// Renewal marks an automatic renewal (ChargeRenewal): its failure
+	// notice is the renewal engine's, its receipt says what was renewed.
+	Renewal bool `json:"renewal,omitempty"`
+}
+
+// paysProducts reports whether the selection activates or renews products.
+func (sel selection) paysProducts() bool {
+	for _, l := range sel.Lines {
+		if l.ProductID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // due is what is left to pay.

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -192,4 +194,26 @@ func (c Catalog) VATRate(date string) int {
 		}
 	}
 	return 0
+}
+
+// Clone is a deep copy of c: the copy shares no slice or map with c.
+func (c Catalog) Clone() Catalog {
+	out := c
+	out.Currencies = slices.Clone(c.Currencies)
+	out.VAT = slices.Clone(c.VAT)
+	out.Types = slices.Clone(c.Types)
+	for i := range out.Types {
+		t := &out.Types[i]
+		t.Names = maps.Clone(t.Names)
+		t.Offers = slices.Clone(t.Offers)
+		for j := range t.Offers {
+			o := &t.Offers[j]
+			o.Names = maps.Clone(o.Names)
+			o.Periods = slices.Clone(o.Periods)
+			for k := range o.Periods {
+				o.Periods[k].Prices = maps.Clone(o.Periods[k].Prices)
+			}
+		}
+	}
+	return out
 }

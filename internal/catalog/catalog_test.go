@@ -281,6 +281,52 @@ func TestPRD1_ImportMakesTheNewestVersionTheCatalog(t *testing.T) {
 	})
 }
 
+// The decoded catalog is kept per version (for the renewal sweep's speed):
+// an import by another instance is seen at once, and a caller changing
+// the catalog it got changes nobody else's.
+func TestPRD1_CurrentSeesAnotherInstancesImportAndHandsOutCopies(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFixed(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+		one, other := catalog.New(db, clk), catalog.New(db, clk)
+		first := parse(t, small)
+		if _, err := one.Import(ctx, first, "first.yaml", audit.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := one.Current(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Catalog.Types[0].Offers[0].Periods[0].Prices["CHF"] = money.Amount{Minor: 1, Currency: "CHF"}
+		got.Catalog.Types[0].Names["en"] = "changed"
+		got.Catalog.Currencies[0] = "XXX"
+		again, err := one.Current(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(first, again.Catalog); diff != "" {
+			t.Errorf("a caller's change reached the next reader (-imported +read):\n%s", diff)
+		}
+		clk.Advance(time.Minute)
+		second := parse(t, strings.Replace(small, `1y: {CHF: 15, EUR: "16.00"}`, `1y: {CHF: "17.00", EUR: "18.00"}`, 1))
+		v, err := other.Import(ctx, second, "second.yaml", audit.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := one.Current(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.ID != v.ID || now.Source != "second.yaml" {
+			t.Errorf("Current = %s from %s, want the other instance's import %s", now.ID, now.Source, v.ID)
+		}
+		if diff := cmp.Diff(second, now.Catalog); diff != "" {
+			t.Errorf("catalog after the other import differs (-imported +read):\n%s", diff)
+		}
+	})
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add(small)
 	f.Add(`{"currencies": ["CHF"]}`)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/alpage/alpage/internal/audit"
@@ -18,6 +19,13 @@ import (
 type Service struct {
 	db    *store.DB
 	clock clock.Clock
+
+	// decoded is the last version read, decoded: a version is never
+	// changed once imported, so that a reader checks the newest version's
+	// id (one short query) and decodes its document only when it changed,
+	// by an import of this instance or of another one.
+	mu      sync.Mutex
+	decoded Version
 }
 
 // New returns the catalog service.
@@ -57,20 +65,52 @@ func (s *Service) Import(ctx context.Context, c Catalog, source string, meta aud
 }
 
 // Current returns the newest catalog, or ErrEmpty before the first import.
+// The catalog returned is the caller's own (a copy): changing it changes
+// nothing else.
 func (s *Service) Current(ctx context.Context) (Version, error) {
-	return current(ctx, s.db)
+	return s.current(ctx, s.db)
 }
 
 // CurrentTx is Current inside a transaction.
 func (s *Service) CurrentTx(ctx context.Context, tx *sql.Tx) (Version, error) {
-	return current(ctx, tx)
+	return s.current(ctx, tx)
 }
 
-func current(ctx context.Context, q store.Querier) (Version, error) {
+// current reads the newest version's id and answers the decoded version
+// kept for that id, or reads and decodes the version (and keeps it).
+func (s *Service) current(ctx context.Context, q store.Querier) (Version, error) {
+	var vid string
+	err := q.QueryRowContext(ctx, `SELECT id FROM catalog_versions ORDER BY imported_at DESC, id DESC LIMIT 1`).Scan(&vid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Version{}, ErrEmpty
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("catalog: loading: %w", err)
+	}
+	s.mu.Lock()
+	kept := s.decoded
+	s.mu.Unlock()
+	if kept.ID == vid {
+		kept.Catalog = kept.Catalog.Clone()
+		return kept, nil
+	}
+	v, err := load(ctx, q, vid)
+	if err != nil {
+		return Version{}, err
+	}
+	s.mu.Lock()
+	s.decoded = v
+	s.mu.Unlock()
+	v.Catalog = v.Catalog.Clone()
+	return v, nil
+}
+
+// load reads and decodes version vid.
+func load(ctx context.Context, q store.Querier, vid string) (Version, error) {
 	var v Version
 	var doc string
-	err := q.QueryRowContext(ctx, `SELECT id, document, source, imported_at FROM catalog_versions
-		ORDER BY imported_at DESC, id DESC LIMIT 1`).Scan(&v.ID, &doc, &v.Source, &v.ImportedAt)
+	err := q.QueryRowContext(ctx, `SELECT id, document, source, imported_at FROM catalog_versions WHERE id = $1`, vid).
+		Scan(&v.ID, &doc, &v.Source, &v.ImportedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Version{}, ErrEmpty
 	}

@@ -112,12 +112,19 @@ func CreateTx(ctx context.Context, tx *sql.Tx, now time.Time, name, legalForm, o
 		VALUES ($1, $2, $3, $4, $4)`, o.ID, o.Name, o.LegalForm, now); err != nil {
 		return Organization{}, fmt.Errorf("org: creating organization: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (organization_id, user_id, role, created_at)
-		VALUES ($1, $2, $3, $4)`, o.ID, ownerID, RoleLegalRepresentative, now); err != nil {
+	// The founder is the contact for every notice but marketing until they
+	// choose otherwise (ORG-3, BIL-8): a lone customer must hear of a
+	// failed renewal.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (organization_id, user_id, role, contact_preferences, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, o.ID, ownerID, RoleLegalRepresentative, FounderContactPreferences, now); err != nil {
 		return Organization{}, fmt.Errorf("org: adding the legal representative: %w", err)
 	}
 	return o, nil
 }
+
+// FounderContactPreferences are the notices the creator of an organization
+// receives until they change them.
+const FounderContactPreferences = "billing technical legal security"
 
 // ListForUser lists the organizations userID belongs to, with userID's role,
 // by name.

@@ -81,3 +81,30 @@ func TestOrganizationValidation(t *testing.T) {
 		t.Errorf("refused creations left organizations %+v", list)
 	}
 }
+
+// BIL-8, ORG-3: whoever creates an organization is its contact for billing,
+// technical, legal and security notices until they choose otherwise; an
+// organization whose only member asked for nothing would never hear that a
+// renewal failed.
+func TestBIL8_FounderIsTheContactForNotices(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFixed(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
+		s := org.New(db, clk)
+		ada := newUser(t, db, clk.Now())
+		o, err := s.Create(ctx, ada, "Beta GmbH", "company", audit.Meta{ActorID: ada})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, category := range []string{"billing", "technical", "legal", "security"} {
+			contacts, err := org.ContactsFor(ctx, db, o.ID, category)
+			if err != nil || len(contacts) != 1 || contacts[0].UserID != ada {
+				t.Errorf("%s contacts = %+v, %v; want the founder", category, contacts, err)
+			}
+		}
+		if contacts, _ := org.ContactsFor(ctx, db, o.ID, "marketing"); len(contacts) != 0 {
+			t.Errorf("marketing contacts = %+v; marketing needs the founder's consent", contacts)
+		}
+	})
+}

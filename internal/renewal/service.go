@@ -22,13 +22,24 @@ type Service struct {
 	notifier *notify.Notifier
 	webhooks *webhook.Service
 	schedule Schedule
+	batch    int // products the sweep reads at a time (DefaultBatch)
 }
 
 // New returns the engine with the default schedule.
 func New(db *store.DB, clk clock.Clock, cat *catalog.Service, bil *billing.Service, notifier *notify.Notifier, hooks *webhook.Service) *Service {
+	if bil != nil && hooks != nil {
+		// The renewal's events (product.renewed, product.unblocked,
+		// invoice.paid, payment.failed) are published by billing, in the
+		// transactions that renew.
+		bil.UsePublisher(hooks)
+	}
 	return &Service{db: db, clock: clk, catalog: cat, billing: bil, notifier: notifier, webhooks: hooks,
-		schedule: DefaultSchedule()}
+		schedule: DefaultSchedule(), batch: DefaultBatch}
 }
+
+// SetBatch sets how many products the sweep reads at a time (DefaultBatch
+// when n <= 0).
+func (s *Service) SetBatch(n int) { s.batch = n }
 
 // Schedule is the schedule the engine applies.
 func (s *Service) Schedule() Schedule { return s.schedule }

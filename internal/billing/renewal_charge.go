@@ -1,0 +1,201 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/calendar"
+	"github.com/alpage/alpage/internal/i18n"
+	"github.com/alpage/alpage/internal/invoicepdf"
+	"github.com/alpage/alpage/internal/store"
+)
+
+// RenewalCharge is an automatic renewal (REN-3, REN-5): the renewal sweep
+// charges a product's saved method without the customer.
+type RenewalCharge struct {
+	OrgID     string
+	ProductID string
+	// DueDate is the due date being renewed (YYYY-MM-DD). Nothing is
+	// charged once the product's due date moved (renewed by hand, by
+	// another attempt) or the product is neither active nor blocked.
+	DueDate string
+	// Period is the period to renew for; empty keeps the product's.
+	Period string
+	// PaymentMethodID is the saved method to charge.
+	PaymentMethodID string
+	// Attempt names the attempt within the due date (the sweep gives the
+	// attempt's day, "-14"). The product, the due date and Attempt make the
+	// attempt's idempotency key, and the gateway's key is derived from it:
+	// the same charge asked twice, by two sweeps, two instances or after a
+	// crash, is made once and answers the same result.
+	Attempt string
+	// Brief answers, for a charge this call made, only the result's
+	// Status, CheckoutID and FailureCode (no Invoice, no Payments): the
+	// sweep needs no more, and reading them again costs a fifth of a
+	// renewal. An attempt found already finished is answered whole.
+	Brief bool
+}
+
+// ErrNotDue answers ChargeRenewal when the product no longer waits for
+// the renewal of that due date: there is nothing to charge.
+var ErrNotDue = errors.New("billing: the product is no longer due on that date")
+
+// ChargeRenewal renews a product by charging its saved method, through
+// Pay's code path (one invoice, one payment, the due date moved by the
+// period, REN-6, a blocked product unblocked, the receipt sent) but
+// without a user's rights: it is the system's entry point for the renewal
+// sweep. A decline fails the attempt and returns its result with the
+// decline error (card_declined, insufficient_funds, expired_card); the
+// payment_failed e-mail is left to the caller, which knows when the next
+// attempt is. Other refusals: ErrNotDue, payment_in_progress (another
+// payment of the product is under way), item_not_payable,
+// payment_outcome_unknown (asked again with the same Attempt, it resolves
+// the charge before anything else).
+//
+// An attempt that ended canceled (the gateway never received it and
+// SweepPayments gave it up) is followed by a new one under a derived key:
+// nothing was charged.
+func (s *Service) ChargeRenewal(ctx context.Context, in RenewalCharge) (PayResult, error) {
+	base := "renewal\x00" + in.ProductID + "\x00" + in.DueDate + "\x00" + in.Attempt
+	for gen := 1; gen <= 3; gen++ {
+		key := base
+		if gen > 1 {
+			key = fmt.Sprintf("%s\x00%d", base, gen)
+		}
+		a, err := s.startRenewal(ctx, in, key)
+		if store.IsUniqueViolation(err) { // another instance recorded the same attempt first
+			a, err = s.loadAttempt(ctx, s.db, "", derivedKey(in.OrgID, key, "pay"), false)
+		}
+		if err != nil {
+			return PayResult{}, err
+		}
+		if a.Status == "canceled" {
+			continue
+		}
+		a.brief = in.Brief
+		return s.drive(ctx, a, "", "", false)
+	}
+	return PayResult{Status: StatusCanceled}, nil
+}
+
+// startRenewal finds the attempt of key or records it, in one transaction,
+// after checking that the product still waits for the renewal of DueDate.
+func (s *Service) startRenewal(ctx context.Context, in RenewalCharge, key string) (attempt, error) {
+	var a attempt
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.loadAttempt(ctx, tx, "", derivedKey(in.OrgID, key, "pay"), false); err == nil {
+			return nil
+		} else if !errors.Is(err, apperr.NotFound) {
+			return err
+		}
+		var status string
+		var due sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1 AND organization_id = $2`+s.forUpdate(),
+			in.ProductID, in.OrgID).Scan(&status, &due)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotDue
+		}
+		if err != nil {
+			return fmt.Errorf("billing: loading the product to renew: %w", err)
+		}
+		if (status != "active" && status != "blocked") || due.String != in.DueDate {
+			return ErrNotDue
+		}
+		a, err = s.startPay(ctx, tx, "", in.OrgID, key, PayInput{Items: []PayItem{{ProductID: in.ProductID, Period: in.Period}},
+			PaymentMethodID: in.PaymentMethodID, renewal: true}, audit.Meta{})
+		return err
+	})
+	return a, err
+}
+
+// orgLanguage is the language of a payment the system makes for orgID: the
+// first billing contact's, else the first legal representative's or
+// administrator's, else English.
+func orgLanguage(ctx context.Context, tx *sql.Tx, orgID string) (string, error) {
+	var lang string
+	err := tx.QueryRowContext(ctx, `SELECT u.language FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = $1 AND m.role <> 'external'
+		ORDER BY CASE WHEN m.contact_preferences LIKE '%billing%' THEN 0 WHEN m.role = 'legal_representative' THEN 1 ELSE 2 END,
+		m.created_at, u.id LIMIT 1`, orgID).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && lang == "") {
+		return "en", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("billing: reading the organization's language: %w", err)
+	}
+	return lang, nil
+}
+
+// autoRenewWith switches auto-renewal on with the method that paid, for the
+// products an invoice activated or renewed (REN-1): a card (saved on the
+// payment page or charged as a saved method) or a Twint profile.
+func (s *Service) autoRenewWith(ctx context.Context, tx *sql.Tx, a attempt, inv issued, savedID string) error {
+	if a.Method != MethodCard && a.Method != MethodTwint {
+		return nil
+	}
+	pmID := savedID
+	if pmID == "" {
+		pmID = a.PaymentMethodID
+	}
+	if pmID == "" {
+		return nil
+	}
+	var switched []string
+	for _, l := range inv.Lines {
+		if l.ProductID == "" || contains(switched, l.ProductID) {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE products SET auto_renew = $1, payment_method_id = $2, updated_at = $3
+			WHERE id = $4 AND organization_id = $5 AND status IN ('active','blocked')
+			AND (auto_renew = $6 OR payment_method_id IS NULL OR payment_method_id <> $2)`,
+			true, pmID, s.nowUTC(), l.ProductID, a.OrgID, false)
+		if err != nil {
+			return fmt.Errorf("billing: switching auto-renewal on: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		switched = append(switched, l.ProductID)
+		// The same action as a switch by hand (renewal.SetAutoRenew), with why.
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "product.auto_renew_on",
+			CreatedAt: s.nowUTC(), Data: map[string]string{"product": l.ProductID, "payment_method": pmID, "invoice": inv.ID,
+				"reason": "paid_with_" + a.Method}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeRenewed is the receipt of an automatic renewal: what was renewed,
+// until when, what was charged and the invoice.
+func (s *Service) noticeRenewed(ctx context.Context, tx *sql.Tx, a attempt, inv issued) error {
+	var name, due, label string
+	for _, l := range inv.Lines {
+		if l.ProductID == "" {
+			continue
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT name, COALESCE(due_date, '') FROM products WHERE id = $1`, l.ProductID).
+			Scan(&name, &due); err != nil {
+			return fmt.Errorf("billing: reading the renewed product: %w", err)
+		}
+		break
+	}
+	if a.PaymentMethodID != "" {
+		_ = tx.QueryRowContext(ctx, `SELECT label FROM payment_methods WHERE id = $1`, a.PaymentMethodID).Scan(&label)
+	}
+	dueDate, _ := calendar.Parse(due)
+	return s.notice(ctx, tx, a.OrgID, "renewal_renewed", func(lang string) map[string]any {
+		method := label
+		if method == "" {
+			method = i18n.T(lang, "billing.method."+a.Method)
+		}
+		return map[string]any{"ProductName": name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
+			"Amount": formatMoney(amt(a.Sel.due(), a.Currency), lang), "Method": method, "Number": inv.Number,
+			"PDFPath": InvoicePDFPath(a.OrgID, inv.ID)}
+	})
+}

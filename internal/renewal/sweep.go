@@ -1,0 +1,395 @@
+package renewal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alpage/alpage/internal/calendar"
+	"github.com/alpage/alpage/internal/catalog"
+	"github.com/alpage/alpage/internal/store"
+)
+
+// DefaultBatch is how many products the sweep reads at a time.
+const DefaultBatch = 500
+
+// maxErrors bounds the errors one sweep collects before it stops: a broken
+// database should not be walked to the end.
+const maxErrors = 20
+
+// due is a product the sweep looks at, as read in its batch.
+type dueProduct struct {
+	ID, OrgID       string
+	Type, Name      string
+	Plan, Period    string
+	Currency        string
+	Status          string
+	Due             string // YYYY-MM-DD
+	AutoRenew       bool
+	PaymentMethodID string
+}
+
+// Sweep does what the schedule says is due as of now (DESIGN.md "sweep"),
+// for every active or blocked product due within the schedule's horizon:
+// reminders, automatic charges and their retries, notices before a block or
+// a termination, blocks and terminations of what stays unpaid (REN-3,
+// REN-5, BIL-7, BIL-8). Due dates are calendar days in the catalog's time
+// zone.
+//
+// Products are read by keyset pagination in (due date, id) order, Batch at
+// a time, and each product's steps run in their own transactions. Each step
+// is done once per (product, due date, kind, days): a renewal_steps row is
+// inserted in the transaction of its effect, and an automatic charge's
+// idempotency key is derived from the product, the due date and the
+// attempt's day (billing.ChargeRenewal), so that a second sweep, a sweep
+// after a crash or another instance's sweep does nothing twice. After a
+// downtime the sweep does the latest step of each kind that came due, not
+// every one it missed.
+//
+// It returns the errors of the products it could not handle (at most 20;
+// then it stops); the others are done. Register it as a jobs.Sweep.
+func (s *Service) Sweep(ctx context.Context, now time.Time) error {
+	v, err := s.catalog.Current(ctx)
+	if errors.Is(err, catalog.ErrEmpty) {
+		return nil // no catalog, no products to renew
+	}
+	if err != nil {
+		return err
+	}
+	cat := v.Catalog
+	today := calendar.Today(now, sweepZone(cat))
+	horizon := today.AddDays(s.schedule.horizon())
+	size := s.batch
+	if size <= 0 {
+		size = DefaultBatch
+	}
+	var errs []error
+	afterDue, afterID := "", ""
+	for {
+		batch, err := s.dueBatch(ctx, horizon.String(), afterDue, afterID, size)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		done, err := s.stepsDone(ctx, batch)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		errs = append(errs, s.sweepBatch(ctx, cat, today, batch, done)...)
+		if len(errs) >= maxErrors || ctx.Err() != nil {
+			return errors.Join(errs...)
+		}
+		last := batch[len(batch)-1]
+		afterDue, afterID = last.Due, last.ID
+		if len(batch) < size {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepBatch does the batch's products, one at a time on SQLite (one
+// writer), with several workers on PostgreSQL; each product's steps stay
+// in order in one worker.
+func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today calendar.Date, batch []dueProduct, done map[string]bool) []error {
+	workers := 1
+	if s.db.Engine == store.Postgres {
+		workers = PostgresWorkers
+	}
+	var mu sync.Mutex
+	var errs []error
+	next := make(chan dueProduct)
+	var wg sync.WaitGroup
+	for range min(workers, len(batch)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				if err := s.sweepProduct(ctx, cat, today, p, done); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("renewal: product %s: %w", p.ID, err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, p := range batch {
+		mu.Lock()
+		stop := len(errs) >= maxErrors
+		mu.Unlock()
+		if stop || ctx.Err() != nil {
+			break
+		}
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// PostgresWorkers is how many products a sweep handles at once on
+// PostgreSQL (SQLite has one writer: one at a time).
+const PostgresWorkers = 8
+
+// horizon is how many days ahead of a due date the schedule's first step
+// is: the sweep reads the products due up to today plus that.
+func (sc Schedule) horizon() int {
+	n := 0
+	for _, d := range append(append([]int{}, sc.Reminders...), sc.Attempts...) {
+		n = max(n, d)
+	}
+	return n
+}
+
+// dueBatch reads the next products due on or before horizon, after the
+// keyset (afterDue, afterID).
+func (s *Service) dueBatch(ctx context.Context, horizon, afterDue, afterID string, size int) ([]dueProduct, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT CAST(id AS text), CAST(organization_id AS text), type, name, plan, period,
+		currency, status, due_date, auto_renew, COALESCE(CAST(payment_method_id AS text), '')
+		FROM products WHERE status IN ('active','blocked') AND due_date IS NOT NULL AND due_date <> '' AND due_date <= $1
+		AND (due_date > $2 OR (due_date = $2 AND CAST(id AS text) > $3))
+		ORDER BY due_date, id LIMIT $4`, horizon, afterDue, afterID, size)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: listing products due: %w", err)
+	}
+	defer rows.Close()
+	var out []dueProduct
+	for rows.Next() {
+		var p dueProduct
+		if err := rows.Scan(&p.ID, &p.OrgID, &p.Type, &p.Name, &p.Plan, &p.Period, &p.Currency, &p.Status, &p.Due,
+			&p.AutoRenew, &p.PaymentMethodID); err != nil {
+			return nil, fmt.Errorf("renewal: reading a product due: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// stepKey names a step of a product's due date.
+func stepKey(productID, due, kind string, days int) string {
+	return fmt.Sprintf("%s|%s|%s|%d", productID, due, kind, days)
+}
+
+// stepsDone reads the steps already done for the batch's due dates.
+func (s *Service) stepsDone(ctx context.Context, batch []dueProduct) (map[string]bool, error) {
+	args := make([]any, len(batch))
+	marks := make([]string, len(batch))
+	dueOf := map[string]string{}
+	for i, p := range batch {
+		args[i] = p.ID
+		marks[i] = fmt.Sprintf("$%d", i+1)
+		dueOf[p.ID] = p.Due
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), due_date, kind, days FROM renewal_steps
+		WHERE product_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: reading the steps done: %w", err)
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var pid, d, kind string
+		var days int
+		if err := rows.Scan(&pid, &d, &kind, &days); err != nil {
+			return nil, fmt.Errorf("renewal: reading a step done: %w", err)
+		}
+		if dueOf[pid] == d {
+			done[stepKey(pid, d, kind, days)] = true
+		}
+	}
+	return done, rows.Err()
+}
+
+// dueNow picks, among a due date's steps, those to do today: the latest
+// reminder that came (before the due date), the latest attempt that came
+// (up to the due date), the latest of block and terminate that came, and a
+// notice whose block or termination has not come yet. Steps missed during
+// a downtime are not done late, but for the latest of each.
+func dueNow(steps []Step, today, dueDate calendar.Date) []Step {
+	var reminder, attempt, state *Step
+	var notices []Step
+	var blockDate, terminateDate calendar.Date
+	for _, st := range steps {
+		switch st.Kind {
+		case StepBlock:
+			blockDate = st.Date
+		case StepTerminate:
+			terminateDate = st.Date
+		}
+	}
+	for i := range steps {
+		st := steps[i]
+		if st.Date.After(today) {
+			continue
+		}
+		switch st.Kind {
+		case StepReminder:
+			if today.Before(dueDate) {
+				reminder = &steps[i]
+			}
+		case StepAttempt:
+			if !today.After(dueDate) {
+				attempt = &steps[i]
+			}
+		case StepBlock, StepTerminate:
+			state = &steps[i]
+		case StepBlockNotice:
+			if today.Before(blockDate) {
+				notices = append(notices, st)
+			}
+		case StepTerminateNotice:
+			if terminateDate.IsZero() || today.Before(terminateDate) {
+				notices = append(notices, st)
+			}
+		}
+	}
+	var out []Step
+	for _, p := range []*Step{reminder, attempt} {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	if state != nil {
+		out = append(out, *state)
+	}
+	return append(out, notices...)
+}
+
+// sweepProduct does the steps of one product due today, each in its own
+// transaction; a successful charge ends them (the due date moved).
+func (s *Service) sweepProduct(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, done map[string]bool) error {
+	dueDate, err := calendar.Parse(p.Due)
+	if err != nil {
+		return fmt.Errorf("renewal: the due date %q: %w", p.Due, err)
+	}
+	l := Lifecycle{Due: dueDate, BlockAfterDays: catalog.DefaultBlockAfterDays, TerminateAfterDays: catalog.DefaultTerminateAfterDays}
+	if t, ok := cat.Type(p.Type); ok {
+		l.BlockAfterDays, l.TerminateAfterDays = t.BlockAfterDays, t.TerminateAfterDays
+	}
+	if p.AutoRenew && p.PaymentMethodID == "" {
+		if p.PaymentMethodID, err = s.defaultMethod(ctx, p.OrgID); err != nil {
+			return err
+		}
+	}
+	l.AutoRenew = p.AutoRenew && p.PaymentMethodID != ""
+	steps := s.schedule.Steps(l)
+	for _, st := range dueNow(steps, today, dueDate) {
+		if done[stepKey(p.ID, p.Due, st.Kind, st.Days)] {
+			continue
+		}
+		var stop bool
+		switch st.Kind {
+		case StepReminder:
+			err = s.remind(ctx, cat, today, p, st, steps)
+		case StepAttempt:
+			stop, err = s.attempt(ctx, cat, today, p, st, steps)
+		case StepBlock:
+			err = s.block(ctx, cat, p, st, steps)
+		case StepTerminate:
+			err = s.terminate(ctx, p, st)
+		case StepBlockNotice, StepTerminateNotice:
+			err = s.announce(ctx, cat, today, p, st, steps)
+		}
+		if err != nil || stop {
+			return err
+		}
+	}
+	return nil
+}
+
+// defaultMethod is the organization's default saved method, for a product
+// renewing automatically without one of its own.
+func (s *Service) defaultMethod(ctx context.Context, orgID string) (string, error) {
+	var pm string
+	err := s.db.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payment_methods WHERE organization_id = $1
+		AND removed_at IS NULL ORDER BY is_default DESC, created_at, id LIMIT 1`, orgID).Scan(&pm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("renewal: finding the default payment method: %w", err)
+	}
+	return pm, nil
+}
+
+// doStep runs one step of a product in one transaction: it locks the
+// product, checks it is still at due date p.Due in one of the states
+// given (states nil: no check, for a step recorded after its effect), records the step (product, due date, kind, days) and calls fn. It
+// does nothing, and reports false, when the product moved on or the step
+// was done (by another sweep or instance): the step's row is what makes it
+// happen once.
+func (s *Service) doStep(ctx context.Context, p dueProduct, st Step, outcome, checkoutID string, states []string,
+	fn func(tx *sql.Tx) error) (bool, error) {
+	did := false
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		did = false
+		var status string
+		var dueDate sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1`+s.lockClause(), p.ID).Scan(&status, &dueDate)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("renewal: locking the product: %w", err)
+		}
+		if states != nil && (dueDate.String != p.Due || !inList(states, status)) {
+			return nil
+		}
+		var cid any
+		if checkoutID != "" {
+			cid = checkoutID
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO renewal_steps (product_id, due_date, kind, days, organization_id, outcome,
+			checkout_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+			p.ID, p.Due, st.Kind, st.Days, p.OrgID, outcome, cid, s.clock.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("renewal: recording the %s step: %w", st.Kind, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		did = true
+		if fn == nil {
+			return nil
+		}
+		return fn(tx)
+	})
+	return did, err
+}
+
+// forUpdate is the row lock clause: PostgreSQL locks rows; SQLite
+// transactions are serialized already.
+func (s *Service) lockClause() string {
+	if s.db.Engine == store.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// location is the catalog's time zone, in which due dates are calendar days.
+func sweepZone(cat catalog.Catalog) *time.Location {
+	if cat.TimeZone != "" {
+		if loc, err := time.LoadLocation(cat.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+func inList(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

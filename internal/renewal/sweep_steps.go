@@ -1,0 +1,260 @@
+package renewal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/billing"
+	"github.com/alpage/alpage/internal/calendar"
+	"github.com/alpage/alpage/internal/catalog"
+	"github.com/alpage/alpage/internal/i18n"
+	"github.com/alpage/alpage/internal/invoicepdf"
+	"github.com/alpage/alpage/internal/money"
+	"github.com/alpage/alpage/internal/webhook"
+)
+
+// Outcomes of an attempt step (renewal_steps.outcome).
+const (
+	OutcomeSucceeded = "succeeded"
+	OutcomeSkipped   = "skipped"
+)
+
+// remind sends a renewal notice (BIL-8) to the billing contacts; the one
+// of an auto-renewing product says when its method will be charged.
+func (s *Service) remind(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
+	dueDate, _ := calendar.Parse(p.Due)
+	price, hasPrice := renewalPrice(cat, p, today)
+	var charge calendar.Date
+	for _, x := range steps {
+		if x.Kind == StepAttempt && !x.Date.Before(today) {
+			charge = x.Date
+			break
+		}
+	}
+	label := ""
+	if !charge.IsZero() {
+		label = s.methodLabel(ctx, p.PaymentMethodID)
+	}
+	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+		return s.tell(ctx, tx, p.OrgID, "renewal_reminder", func(lang string) map[string]any {
+			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
+				"Amount": formatPrice(price, hasPrice, lang), "AutoRenew": !charge.IsZero(), "ChargeDate": "", "Method": label}
+			if !charge.IsZero() {
+				d["ChargeDate"] = invoicepdf.FormatDate(charge, lang)
+			}
+			return d
+		})
+	})
+	return err
+}
+
+// attempt charges the product's saved method (REN-3, REN-5) through
+// billing.ChargeRenewal, whose key (product, due date, attempt's day) makes
+// the charge once whatever happens. It reports stop when the product's
+// other steps must wait: renewed (the due date moved), or a payment under
+// way whose outcome a later sweep reads. A decline is recorded with a
+// notice telling the next attempt.
+func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) (stop bool, err error) {
+	r, err := s.billing.ChargeRenewal(ctx, billing.RenewalCharge{OrgID: p.OrgID, ProductID: p.ID, DueDate: p.Due,
+		PaymentMethodID: p.PaymentMethodID, Attempt: strconv.Itoa(st.Days), Brief: true})
+	code := ""
+	switch {
+	case errors.Is(err, billing.ErrNotDue):
+		return true, nil // renewed meanwhile, or no longer renewable: nothing more for this due date
+	case r.Status == billing.StatusSucceeded:
+		_, err := s.doStep(ctx, p, st, OutcomeSucceeded, r.CheckoutID, nil, nil)
+		return true, err
+	case r.Status == billing.StatusFailed:
+		code = r.FailureCode
+		if code == "" {
+			code = "card_declined"
+		}
+	case r.Status == billing.StatusCanceled && err == nil:
+		code = "canceled"
+	case err != nil:
+		e := apperr.As(err)
+		if e == nil || e.Code == "payment_in_progress" || e.Code == "payment_outcome_unknown" {
+			return true, nilIfBusy(err) // a later sweep reads the outcome with the same key
+		}
+		code = e.Code // item_not_payable, object_not_found (method removed), …
+	default:
+		return true, nil // pending: a later sweep resolves it
+	}
+	dueDate, _ := calendar.Parse(p.Due)
+	var next, blockDate calendar.Date
+	for _, x := range steps {
+		if x.Kind == StepAttempt && x.Date.After(today) && next.IsZero() {
+			next = x.Date
+		}
+		if x.Kind == StepBlock {
+			blockDate = x.Date
+		}
+	}
+	price, hasPrice := renewalPrice(cat, p, today)
+	_, err = s.doStep(ctx, p, st, code, r.CheckoutID, []string{"active", "blocked"}, func(tx *sql.Tx) error {
+		if err := audit.Record(ctx, tx, audit.Event{OrganizationID: p.OrgID, Action: "renewal.attempt_failed",
+			CreatedAt: s.clock.Now().UTC(), Data: map[string]string{"product": p.ID, "due_date": p.Due, "code": code,
+				"days": strconv.Itoa(st.Days)}}); err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, p.OrgID, "renewal_charge_failed", func(lang string) map[string]any {
+			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
+				"Amount": formatPrice(price, hasPrice, lang), "Reason": failureReason(lang, code),
+				"NextAttempt": "", "BlockDate": invoicepdf.FormatDate(blockDate, lang)}
+			if !next.IsZero() {
+				d["NextAttempt"] = invoicepdf.FormatDate(next, lang)
+			}
+			return d
+		})
+	})
+	return false, err
+}
+
+// nilIfBusy turns the refusals that only mean "later" into nil.
+func nilIfBusy(err error) error {
+	if e := apperr.As(err); e != nil && (e.Code == "payment_in_progress" || e.Code == "payment_outcome_unknown") {
+		return nil
+	}
+	return err
+}
+
+// failureReason is the sentence explaining a failed attempt in lang: the
+// decline's message for a decline, else one per refusal.
+func failureReason(lang, code string) string {
+	switch code {
+	case "card_declined", "insufficient_funds", "expired_card":
+		return i18n.T(lang, "error."+code)
+	case "object_not_found", "item_not_payable", "canceled":
+		return i18n.T(lang, "renewal.failed."+code)
+	}
+	return i18n.T(lang, "renewal.failed.other")
+}
+
+// block blocks a product unpaid after its grace period (BIL-7), with the
+// product.blocked event and the e-mail, in one transaction.
+func (s *Service) block(ctx context.Context, cat catalog.Catalog, p dueProduct, st Step, steps []Step) error {
+	dueDate, _ := calendar.Parse(p.Due)
+	var terminate calendar.Date
+	for _, x := range steps {
+		if x.Kind == StepTerminate {
+			terminate = x.Date
+		}
+	}
+	today := calendar.Today(s.clock.Now(), sweepZone(cat))
+	price, hasPrice := renewalPrice(cat, p, today)
+	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+		ok, err := s.transition(ctx, tx, p.OrgID, p.ID, []string{"active"}, "blocked", webhook.ProductBlocked,
+			map[string]any{"due_date": p.Due, "reason": "unpaid"})
+		if err != nil || !ok {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Event{OrganizationID: p.OrgID, Action: "product.blocked",
+			CreatedAt: s.clock.Now().UTC(), Data: map[string]string{"product": p.ID, "due_date": p.Due, "reason": "unpaid"}}); err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, p.OrgID, "renewal_blocked", func(lang string) map[string]any {
+			return map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
+				"Amount": formatPrice(price, hasPrice, lang), "TerminateDate": invoicepdf.FormatDate(terminate, lang)}
+		})
+	})
+	return err
+}
+
+// terminate ends a product unpaid until the end (BIL-7): terminated, the
+// product.terminated event telling the provider's systems to delete its
+// data and backups, the e-mail, in one transaction.
+func (s *Service) terminate(ctx context.Context, p dueProduct, st Step) error {
+	dueDate, _ := calendar.Parse(p.Due)
+	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+		ok, err := s.transition(ctx, tx, p.OrgID, p.ID, []string{"active", "blocked"}, "terminated", webhook.ProductTerminated,
+			map[string]any{"due_date": p.Due, "reason": "unpaid", "delete_data": true})
+		if err != nil || !ok {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET auto_renew = $1 WHERE id = $2`, false, p.ID); err != nil {
+			return fmt.Errorf("renewal: switching auto-renewal off: %w", err)
+		}
+		if err := MarkDataForDeletion(ctx, tx, p.OrgID, p.ID, "unpaid", s.clock.Now()); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Event{OrganizationID: p.OrgID, Action: "product.terminated",
+			CreatedAt: s.clock.Now().UTC(), Data: map[string]string{"product": p.ID, "due_date": p.Due, "reason": "unpaid"}}); err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, p.OrgID, "renewal_terminated", func(lang string) map[string]any {
+			return map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang)}
+		})
+	})
+	return err
+}
+
+// announce tells the billing contacts a block or a termination is coming
+// (BIL-7: each step announced beforehand).
+func (s *Service) announce(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
+	dueDate, _ := calendar.Parse(p.Due)
+	target, template, states := StepBlock, "renewal_block_notice", []string{"active"}
+	if st.Kind == StepTerminateNotice {
+		target, template, states = StepTerminate, "renewal_terminate_notice", []string{"active", "blocked"}
+	}
+	var when calendar.Date
+	for _, x := range steps {
+		if x.Kind == target {
+			when = x.Date
+		}
+	}
+	price, hasPrice := renewalPrice(cat, p, today)
+	_, err := s.doStep(ctx, p, st, "", "", states, func(tx *sql.Tx) error {
+		return s.tell(ctx, tx, p.OrgID, template, func(lang string) map[string]any {
+			return map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
+				"Amount": formatPrice(price, hasPrice, lang), "BlockDate": invoicepdf.FormatDate(when, lang),
+				"TerminateDate": invoicepdf.FormatDate(when, lang)}
+		})
+	})
+	return err
+}
+
+// renewalPrice is what renewing p for its period costs today, VAT included.
+func renewalPrice(cat catalog.Catalog, p dueProduct, today calendar.Date) (money.Amount, bool) {
+	_, offer, err := cat.Offer(p.Type, p.Name, p.Plan)
+	if err != nil || len(offer.Periods) == 0 {
+		return money.Amount{}, false
+	}
+	currency := p.Currency
+	if currency == "" && len(cat.Currencies) > 0 {
+		currency = cat.Currencies[0]
+	}
+	period := p.Period
+	if period == "" {
+		period = offer.Periods[0].Period
+	}
+	_, net, err := offer.Price(period, currency)
+	if err != nil {
+		if _, net, err = offer.Price(offer.Periods[0].Period, currency); err != nil {
+			return money.Amount{}, false
+		}
+	}
+	return money.Amount{Minor: net.Minor + billing.LineVAT(net.Minor, cat.VATRate(today.String())), Currency: currency}, true
+}
+
+// formatPrice is "CHF 16.22" as a reader of lang expects, or a dash when
+// the catalog has no price.
+func formatPrice(a money.Amount, ok bool, lang string) string {
+	if !ok {
+		return "–"
+	}
+	return a.Currency + " " + invoicepdf.FormatAmount(a, lang)
+}
+
+// methodLabel is a saved method's label ("Visa •••• 4242").
+func (s *Service) methodLabel(ctx context.Context, pmID string) string {
+	var label string
+	if pmID != "" {
+		_ = s.db.QueryRowContext(ctx, `SELECT label FROM payment_methods WHERE id = $1`, pmID).Scan(&label)
+	}
+	return label
+}
