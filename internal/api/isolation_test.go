@@ -106,6 +106,9 @@ func TestORG9_EveryRouteHidesForeignObjects(t *testing.T) {
 		"invitation": theirInvitation.ID, "token": zoeTokens[0].ID, "session": zoeSession.ID,
 		"passkey": theirPasskey.ID,
 	}
+	for k, v := range b.billingObjects(t, zoeID, theirs) { // order, invoice, checkout, payment_method
+		foreign[k] = v
+	}
 
 	walked := map[string]bool{}
 	for _, rt := range b.s.routes {
@@ -148,6 +151,9 @@ func TestORG9_EveryRouteHidesForeignObjects(t *testing.T) {
 				var body any
 				if rt.hasBody {
 					raw, ok := isolationBodies[key]
+					if !ok {
+						raw, ok = billingIsolationBodies[key]
+					}
 					if !ok {
 						raw = `{}`
 					}

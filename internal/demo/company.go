@@ -47,16 +47,21 @@ func company(ctx context.Context, a *app.App, ids map[string]string) error {
 func people(ctx context.Context, a *app.App, ids map[string]string, orgID string) error {
 	ada := ids["ada@demo.alpage.ch"]
 	products := map[string]string{}
-	for _, p := range []struct{ typ, name, due string }{
-		{"domain", "muster-hosting.ch", "2027-01-31"},
-		{"web_hosting", "muster-hosting.ch", "2027-03-15"},
-		{"mail", "muster-hosting.ch", "2027-03-15"},
-		{"cloud_server", "shop-01", "2026-12-20"},
-		{"ssl_certificate", "www.muster-hosting.ch", "2027-06-01"},
+	for _, p := range []struct{ typ, name, due, plan, period string }{
+		{"domain", "muster-hosting.ch", "2027-01-31", ".ch", "1y"},
+		{"web_hosting", "muster-hosting.ch", "2027-03-15", "business", "1y"},
+		{"mail", "muster-hosting.ch", "2027-03-15", "mail-5", "1y"},
+		{"cloud_server", "shop-01", "2026-12-20", "s", "1m"},
+		{"ssl_certificate", "www.muster-hosting.ch", "2027-06-01", "dv", "1y"},
 	} {
 		pr, err := a.Products.Create(ctx, orgID, p.typ, p.name, p.due)
 		if err != nil {
 			return fmt.Errorf("demo: creating product %s: %w", p.name, err)
+		}
+		// As if ordered from the catalog: the to-pay list offers their renewal.
+		if _, err := a.DB.ExecContext(ctx, `UPDATE products SET plan = $1, period = $2, currency = 'CHF' WHERE id = $3`,
+			p.plan, p.period, pr.ID); err != nil {
+			return fmt.Errorf("demo: the billing period of %s: %w", p.name, err)
 		}
 		products[p.typ] = pr.ID
 	}

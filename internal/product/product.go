@@ -48,7 +48,7 @@ type Product struct {
 	AutoRenew       bool
 	PaymentMethodID string
 	CreatedAt       time.Time
-	UpdatedAt      time.Time
+	UpdatedAt       time.Time
 }
 
 // Filter narrows ListForUser; empty fields match everything.

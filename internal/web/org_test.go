@@ -134,8 +134,7 @@ func TestORG10_MenuLinksEveryCategory(t *testing.T) {
 	for _, c := range categories {
 		mustContain(t, nav, `href="/products?type=`+c.Type+`"`, i18n.T("en", "category."+c.Key))
 	}
-	// Billing does not exist yet: disabled, saying so.
-	mustContain(t, nav, i18n.T("en", "nav.billing")+`</span><span class="soon">`+i18n.T("en", "nav.coming_soon"),
+	mustContain(t, nav, `href="/billing"`, `href="/billing/invoices"`, `href="/billing/methods"`, `href="/billing/prepaid"`,
 		`href="/profile/security"`, `href="/organization/users"`, `href="/organization"`)
 }
 

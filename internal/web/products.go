@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/alpage/alpage/internal/apperr"
+	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/product"
 )
 
@@ -40,11 +41,15 @@ func (h *handler) products(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "products", p)
 }
 
-// productPage is the data of a product's page.
+// productPage is the data of a product's page: its details, and for those
+// who see billing its price, auto-renewal and invoices (PRD-2).
 type productPage struct {
-	Page
+	billingPage
 	Product  product.Product
 	Category category
+	Price    productPrice
+	Invoices []billing.Invoice // the invoices with a line for the product
+	Timeline *timelineView     // what happened and what comes next (REN, BIL-7)
 }
 
 // showProduct shows one product; a product the user does not reach, or of
@@ -56,7 +61,19 @@ func (h *handler) showProduct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, _ := categoryOf(pr.Type)
-	p := &productPage{Page: Page{Nav: "products:" + pr.Type}, Product: pr, Category: c}
+	p := &productPage{billingPage: billingPage{Page{Nav: "products:" + pr.Type}}, Product: pr, Category: c}
 	p.Title = pr.Name
+	p.fillActor(v)
+	if p.Can("billing.view") {
+		if p.Price, err = h.productPrice(r, pr); err != nil {
+			return err
+		}
+		if p.Invoices, err = h.productInvoices(r, pr.ID); err != nil {
+			return err
+		}
+	}
+	if p.Timeline, err = h.productTimeline(r, pr.ID); err != nil {
+		return err
+	}
 	return h.render(w, r, http.StatusOK, "product", p)
 }

@@ -66,6 +66,21 @@ var viewLayouts = map[string]string{
 	"lost_method":        "auth",
 	"recovery_mode":      "auth",
 	"link_result":        "auth",
+
+	// Product lifecycle (REN-2, PRD-4).
+	"lifecycle_timeline":   "app",
+	"lifecycle_auto_renew": "app",
+	"lifecycle_terminate":  "app",
+	"lifecycle_confirm":    "",
+	// The Billing section (BIL-1..6).
+	"billing_due":          "app",
+	"billing_order":        "app",
+	"billing_orders":       "app",
+	"billing_order_detail": "app",
+	"billing_invoices":     "app",
+	"billing_invoice":      "app",
+	"billing_methods":      "app",
+	"billing_prepaid":      "app",
 }
 
 func parseViews(a *assets) (map[string]*view, error) {
