@@ -179,8 +179,8 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 						" is billed in "+p.Currency+": choose a card or a Twint profile for its renewals.").Field("payment_method_id", method)
 				}
 				var scheduled int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM termination_requests WHERE product_id = $1
-					AND status = 'scheduled'`, p.ID).Scan(&scheduled); err != nil {
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM termination_requests t WHERE t.product_id = $1
+					AND t.status = 'scheduled' AND `+standing, p.ID).Scan(&scheduled); err != nil {
 					return fmt.Errorf("renewal: checking terminations: %w", err)
 				}
 				if scheduled > 0 {

@@ -175,7 +175,7 @@ func (s *Service) Forecast(ctx context.Context, from calendar.Date, days int) (F
 // scheduledTerminations maps products to the date of their confirmed
 // termination (PRD-4).
 func (s *Service) scheduledTerminations(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), effective_date FROM termination_requests WHERE status = 'scheduled'`)
+	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), effective_date FROM termination_requests t WHERE t.status = 'scheduled' AND `+standing)
 	if err != nil {
 		return nil, fmt.Errorf("renewal: reading scheduled terminations: %w", err)
 	}

@@ -143,7 +143,7 @@ func (s *Service) RequestTermination(ctx context.Context, userID, orgID, product
 			return apperr.Validation.With(`This product has no due date: terminate it "now".`).Field("when", when)
 		}
 		var scheduled int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM termination_requests WHERE product_id = $1 AND status = 'scheduled'`,
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM termination_requests t WHERE t.product_id = $1 AND t.status = 'scheduled' AND `+standing,
 			p.ID).Scan(&scheduled); err != nil {
 			return fmt.Errorf("renewal: checking scheduled terminations: %w", err)
 		}
@@ -348,10 +348,16 @@ func MarkDataForDeletion(ctx context.Context, tx *sql.Tx, orgID, productID, reas
 	return nil
 }
 
+// standing is the SQL condition, on termination_requests t, of a
+// scheduled termination that still stands: the product was not renewed
+// past its date since (a renewal paid by hand after confirming keeps the
+// product; ApplyScheduledTerminations then marks the request replaced).
+const standing = `t.effective_date >= COALESCE((SELECT p.due_date FROM products p WHERE p.id = t.product_id), '')`
+
 // PendingTermination returns the product's termination request that is
 // waiting for its link (and not expired) or scheduled, or apperr.NotFound.
 func (s *Service) pendingTermination(ctx context.Context, q store.Querier, orgID, productID string) (Termination, error) {
-	return loadTermination(ctx, q, `t.product_id = $1 AND t.organization_id = $2 AND (t.status = 'scheduled'
+	return loadTermination(ctx, q, `t.product_id = $1 AND t.organization_id = $2 AND ((t.status = 'scheduled' AND `+standing+`)
 		OR (t.status = 'pending' AND t.expires_at > $3)) ORDER BY t.created_at DESC LIMIT 1`, productID, orgID, s.clock.Now().UTC())
 }
 

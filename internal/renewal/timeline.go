@@ -266,7 +266,9 @@ func withoutBilling(past []TimelineEvent) []TimelineEvent {
 		}
 		data := map[string]string{}
 		for k, v := range e.Data {
-			if k != "amount" && k != "currency" && k != "payment_method" && k != "payment_method_id" && k != "number" {
+			switch k {
+			case "amount", "currency", "payment_method", "payment_method_id", "number", "invoice", "invoice_id", "reason":
+			default:
 				data[k] = v
 			}
 		}
