@@ -7,6 +7,7 @@ import (
 
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/clock"
+	"github.com/alpage/alpage/internal/devmode"
 	"github.com/alpage/alpage/internal/notify"
 )
 
@@ -64,7 +65,7 @@ func (s *server) declareDev() {
 		Summary: "Move the test clock forward",
 		Description: "Moves the server's clock forward, runs the sweeps that became due and waits for the jobs they " +
 			"enqueued, then answers the new time. Only with `alpage serve --dev`; no token needed.",
-		Codes: []*apperr.Error{apperr.Validation},
+		Codes: []*apperr.Error{apperr.Validation, devmode.ErrJobsStillRunning},
 	}, func(ctx context.Context, in *advanceClockInput) (*Out[clockJSON], error) {
 		d, err := clock.ParseDuration(in.Body.Advance)
 		if err != nil || d <= 0 {

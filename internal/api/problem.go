@@ -97,7 +97,10 @@ func toProblem(ctx context.Context, log *slog.Logger, err error) *Problem {
 	if p, ok := err.(*Problem); ok {
 		return p
 	}
-	if e := apperr.As(err); e != nil && e.Status < 500 {
+	// A refusal, or a deliberate "try again later" (503 with its own code:
+	// payment_outcome_unknown, jobs_still_running); any other 5xx is
+	// unexpected and logged.
+	if e := apperr.As(err); e != nil && (e.Status < 500 || e.Status == http.StatusServiceUnavailable) {
 		return newProblem(e)
 	}
 	log.ErrorContext(ctx, "api: unexpected error", "request_id", reqctx.RequestID(ctx), "error", err)

@@ -8,16 +8,24 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/clock"
 	"github.com/alpage/alpage/internal/jobs"
 	"github.com/alpage/alpage/internal/store"
 )
 
 const offsetKey = "dev_clock_offset_ns"
+
+// ErrJobsStillRunning answers a clock move whose sweeps ran but whose jobs
+// (e-mails, webhooks, payments) were not all done within 30 seconds.
+var ErrJobsStillRunning = apperr.Register("jobs_still_running", http.StatusServiceUnavailable,
+	"The clock moved and the sweeps ran, but the jobs they enqueued (e-mails, webhooks) are still running: "+
+		"read the outbox again in a moment; do not move the clock again to wait.")
 
 // LoadOffset reads the persisted test-clock offset (0 when never moved).
 func LoadOffset(ctx context.Context, db *store.DB) (time.Duration, error) {
@@ -78,6 +86,9 @@ func (c *Clock) Advance(ctx context.Context, d time.Duration) (time.Time, error)
 	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := c.queue.WaitIdle(wait); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return c.Now(), ErrJobsStillRunning
+		}
 		return c.Now(), fmt.Errorf("devmode: waiting for jobs: %w", err)
 	}
 	return c.Now(), nil
