@@ -200,7 +200,7 @@ type TokenCmd struct {
 type TokenCreateCmd struct {
 	Email     string        `required:"" help:"Login e-mail of the token's user."`
 	Name      string        `required:"" help:"Name of the token, to recognise it later."`
-	Scopes    string        `default:"all" help:"Comma-separated scopes (all)."`
+	Scopes    string        `default:"all" help:"Comma-separated scopes: all (everything the user may do as a customer), operator (the operator API: webhook endpoints, bank files; never implied by all, and made only here)."`
 	ExpiresIn time.Duration `name:"expires-in" help:"Expire the token after this duration (e.g. 720h); default never."`
 	Database
 }

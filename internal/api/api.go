@@ -26,6 +26,7 @@ import (
 	"github.com/alpage/alpage/internal/store"
 	"github.com/alpage/alpage/internal/team"
 	"github.com/alpage/alpage/internal/token"
+	"github.com/alpage/alpage/internal/webhook"
 )
 
 // DefaultRateLimit is the number of requests per rolling minute per token.
@@ -44,6 +45,7 @@ type Deps struct {
 	Catalog  *catalog.Service // PRD-1
 	Billing  *billing.Service // PRD-2, PRD-3, BIL
 	Renewal  *renewal.Service // REN, BIL-7, PRD-4
+	Webhooks *webhook.Service // PRD-5: the operator's endpoints
 	// BaseURL is the console's public URL ("https://manager.example"): the
 	// payment pages send the customer back under it.
 	BaseURL  string
@@ -81,8 +83,8 @@ func New(d Deps) (http.Handler, error) {
 
 func build(d Deps) (*server, error) {
 	if d.DB == nil || d.Clock == nil || d.Accounts == nil || d.Orgs == nil || d.Tokens == nil ||
-		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil || d.Catalog == nil || d.Billing == nil || d.Renewal == nil {
-		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites, Security, Catalog, Billing and Renewal are required")
+		d.Teams == nil || d.Products == nil || d.Invites == nil || d.Security == nil || d.Catalog == nil || d.Billing == nil || d.Renewal == nil || d.Webhooks == nil {
+		return nil, errors.New("api: DB, Clock, Accounts, Orgs, Tokens, Teams, Products, Invites, Security, Catalog, Billing, Renewal and Webhooks are required")
 	}
 	if d.DevClock != nil && d.Notifier == nil {
 		return nil, errors.New("api: the test mode needs the Notifier for its outbox")
@@ -123,6 +125,7 @@ func build(d Deps) (*server, error) {
 	s.declareCatalog()
 	s.declareBilling()
 	s.declareRenewal()
+	s.declareOperator()
 	if d.DevClock != nil {
 		s.declareDev()
 	}

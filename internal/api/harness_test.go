@@ -107,7 +107,7 @@ func setup(t *testing.T, o opts) *bundle {
 	b.renewal = renewal.New(db, clk, b.catalog, b.billing, n, b.webhooks)
 	d := Deps{DB: db, Clock: clk, Logger: logger, Accounts: b.accounts, Orgs: b.orgs, Tokens: b.tokens,
 		Teams: b.teams, Products: b.products, Invites: b.invites, Notifier: n, Security: b.security,
-		Catalog: b.catalog, Billing: b.billing, Renewal: b.renewal, BaseURL: "http://127.0.0.1:8080",
+		Catalog: b.catalog, Billing: b.billing, Renewal: b.renewal, Webhooks: b.webhooks, BaseURL: "http://127.0.0.1:8080",
 		RateLimit: o.rateLimit}
 	if o.dev {
 		if err := q.Start(ctx); err != nil {

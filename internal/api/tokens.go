@@ -56,7 +56,7 @@ type listTokensInput struct {
 type createTokenInput struct {
 	Body struct {
 		Name      string     `json:"name" minLength:"1" maxLength:"100"`
-		Scopes    []string   `json:"scopes,omitempty" doc:"Default [\"all\"], the only scope now: everything your account may do."`
+		Scopes    []string   `json:"scopes,omitempty" doc:"Default [\"all\"]: everything your account may do. [\"operator\"] (the operator routes) is refused here with validation_failed: operator tokens come from the server's command line, alpage token create --scopes operator."`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"Optional expiry, in the future."`
 	}
 }
@@ -82,11 +82,12 @@ func (s *server) declareTokens() {
 	})
 	add(s, route{
 		Version: 1, Method: http.MethodPost, Path: "/profile/tokens", ID: "create-token", Secret: true, Tag: "Profile",
-		Summary: "Create an API token", Description: "Creates a personal API token; its secret is in `data.token`, shown this once.",
+		Summary: "Create an API token", Description: "Creates a personal API token; its secret is in `data.token`, shown this once. " +
+			"The scope `operator` cannot be asked for here (`validation_failed` on `scopes`): operator tokens are made on the server with `alpage token create --scopes operator`.",
 		Status: http.StatusCreated, Codes: []*apperr.Error{token.ErrTooMany},
 	}, func(ctx context.Context, in *createTokenInput) (*Out[createdTokenJSON], error) {
 		p := caller(ctx)
-		secret, t, err := s.d.Tokens.Create(ctx, p.UserID, in.Body.Name, in.Body.Scopes, in.Body.ExpiresAt, p.Meta)
+		secret, t, err := s.d.Tokens.CreateCustomer(ctx, p.UserID, in.Body.Name, in.Body.Scopes, in.Body.ExpiresAt, p.Meta)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func (a *App) Handler() (http.Handler, error) {
 		DB: a.DB, Clock: a.Clock, Logger: a.Logger,
 		Accounts: a.Accounts, Orgs: a.Orgs, Tokens: a.Tokens, Notifier: a.Notifier,
 		Teams: a.Teams, Products: a.Products, Invites: a.Invites, Security: a.Security,
-		Catalog: a.Catalog, Billing: a.Billing, Renewal: a.Renewal,
+		Catalog: a.Catalog, Billing: a.Billing, Renewal: a.Renewal, Webhooks: a.Webhooks,
 		BaseURL:  a.Config.BaseURL,
 		DevClock: a.DevClock, RateLimit: a.Config.RateLimit,
 	})

@@ -25,8 +25,25 @@ import (
 	"github.com/alpage/alpage/internal/store"
 )
 
-// Scopes a token may carry. "all" lets it do everything its user may.
-var Scopes = []string{"all"}
+// The scopes a token may carry.
+const (
+	// ScopeAll lets a token do everything its user may do as a customer.
+	ScopeAll = "all"
+	// ScopeOperator lets a token use the operator routes (webhook
+	// endpoints, bank files). "all" never implies it: it is carried
+	// explicitly, and only `alpage token create --scopes operator` makes it
+	// (CreateCustomer, used by the API and the console, refuses it).
+	ScopeOperator = "operator"
+)
+
+// Scopes a token may carry.
+var Scopes = []string{ScopeAll, ScopeOperator}
+
+// ErrOperatorScope refuses an operator token asked for through the API or
+// the console: only someone who runs the server may make one.
+var ErrOperatorScope = apperr.Validation.With(
+	"Operator tokens come from the command line of the server: alpage token create --email E --name N --scopes operator.").
+	Field("scopes", ScopeOperator)
 
 // MaxPerUser bounds how many tokens one user keeps.
 const MaxPerUser = 50
@@ -81,15 +98,29 @@ func newSecret() (string, error) {
 	return sb.String(), nil
 }
 
+// CreateCustomer is Create for a token asked for by its user, through the
+// API or the console: the operator scope is refused (ErrOperatorScope).
+func (s *Service) CreateCustomer(ctx context.Context, userID, name string, scopes []string, expiresAt *time.Time, meta audit.Meta) (string, Token, error) {
+	if slices.Contains(scopes, ScopeOperator) {
+		return "", Token{}, ErrOperatorScope
+	}
+	return s.Create(ctx, userID, name, scopes, expiresAt, meta)
+}
+
 // Create makes a token for userID and returns its secret, shown this once.
+// It may carry the operator scope: it is the command line's
+// (`alpage token create`); requests from users go through CreateCustomer.
 func (s *Service) Create(ctx context.Context, userID, name string, scopes []string, expiresAt *time.Time, meta audit.Meta) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return "", Token{}, apperr.Validation.With("Give the token a name of 1 to 100 characters.").Field("name", name)
 	}
 	if len(scopes) == 0 {
-		scopes = []string{"all"}
+		scopes = []string{ScopeAll}
 	}
+	scopes = slices.Clone(scopes)
+	slices.Sort(scopes)
+	scopes = slices.Compact(scopes)
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
 			return "", Token{}, apperr.Validation.With("Unknown scope: the scopes are "+strings.Join(Scopes, ", ")+".").Field("scopes", sc)
@@ -213,7 +244,14 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Token, error
 	return t, nil
 }
 
-// HasScope reports whether t allows scope.
+// HasScope reports whether t allows scope. "all" allows every scope but
+// the operator's, which a token must carry itself.
 func (t Token) HasScope(scope string) bool {
-	return slices.Contains(t.Scopes, "all") || slices.Contains(t.Scopes, scope)
+	if slices.Contains(t.Scopes, scope) {
+		return true
+	}
+	return scope != ScopeOperator && slices.Contains(t.Scopes, ScopeAll)
 }
+
+// Operator reports whether t carries the operator scope.
+func (t Token) Operator() bool { return slices.Contains(t.Scopes, ScopeOperator) }

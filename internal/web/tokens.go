@@ -74,7 +74,7 @@ func (h *handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	var secret string
 	var created token.Token
 	if err == nil {
-		secret, created, err = h.Tokens.Create(r.Context(), v.user.ID, name, nil, expiresAt, reqctx.Meta(r, v.user.ID))
+		secret, created, err = h.Tokens.CreateCustomer(r.Context(), v.user.ID, name, nil, expiresAt, reqctx.Meta(r, v.user.ID))
 	}
 	p, lerr := h.newTokensPage(r)
 	if lerr != nil {
