@@ -20,6 +20,7 @@ import (
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/demo"
 	"github.com/alpage/alpage/internal/notify"
+	"github.com/alpage/alpage/internal/renewal"
 )
 
 // CLI is alpage's command line. It is a contract that scripts rely on:
@@ -68,6 +69,7 @@ type ServeCmd struct {
 	GeoIP   string `name:"geoip" placeholder:"FILE" help:"Name the places of IP addresses with this MaxMind-format City or Country database (GeoLite2, DB-IP Lite)." env:"ALPAGE_GEOIP"`
 
 	RateLimit int `name:"rate-limit" default:"60" help:"API requests per rolling minute per token." env:"ALPAGE_RATE_LIMIT"`
+	RenewalFlags
 
 	SMTPHost     string `name:"smtp-host" help:"SMTP server; without it e-mails stay in the outbox." env:"ALPAGE_SMTP_HOST"`
 	SMTPPort     int    `name:"smtp-port" default:"587" help:"SMTP port." env:"ALPAGE_SMTP_PORT"`
@@ -100,6 +102,10 @@ func (c *ServeCmd) Run() error {
 	cfg.Addr, cfg.Dev, cfg.RateLimit = ln.Addr().String(), c.Dev, c.RateLimit
 	cfg.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	cfg.GeoIP = c.GeoIP
+	if cfg.Renewal, err = c.RenewalFlags.schedule(); err != nil {
+		ln.Close()
+		return err
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultBaseURL(ln.Addr())
 	}
@@ -310,4 +316,15 @@ func defaultBaseURL(addr net.Addr) string {
 		return fmt.Sprintf("http://localhost:%d", tcp.Port)
 	}
 	return "http://" + addr.String()
+}
+
+// RenewalFlags are the operator's renewal schedule (REN-3, REN-5, BIL-8),
+// shared by serve and forecast so that the forecast tells what serve does.
+type RenewalFlags struct {
+	RenewalReminders []int `name:"renewal-reminders" default:"60,30,14,1" placeholder:"DAYS" help:"Renewal notices, in days before the due date (1 to 365)." env:"ALPAGE_RENEWAL_REMINDERS"`
+	RenewalAttempts  []int `name:"renewal-attempts" default:"14,10,7,3,1,0" placeholder:"DAYS" help:"Automatic renewal charges, in days before the due date (14 to 0, the first at 14)." env:"ALPAGE_RENEWAL_ATTEMPTS"`
+}
+
+func (f RenewalFlags) schedule() (renewal.Schedule, error) {
+	return renewal.NewSchedule(f.RenewalReminders, f.RenewalAttempts)
 }

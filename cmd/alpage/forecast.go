@@ -20,11 +20,17 @@ type ForecastCmd struct {
 	Days int    `default:"60" help:"How many days ahead, from today (1 to 366)."`
 	From string `placeholder:"YYYY-MM-DD" help:"First day of the window (default today in the catalog's time zone)."`
 	Database
+	RenewalFlags
 }
 
 // Run prints the forecast as a table, then the totals.
 func (c *ForecastCmd) Run() error {
+	sc, err := c.schedule()
+	if err != nil {
+		return err
+	}
 	return withApp(c.Database, func(ctx context.Context, a *app.App) error {
+		a.Renewal.SetSchedule(sc)
 		from, err := c.start(ctx, a)
 		if err != nil {
 			return err

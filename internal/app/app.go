@@ -47,6 +47,9 @@ type Config struct {
 	// GeoIP is a MaxMind-format City or Country database naming the places
 	// of IP addresses; "" means no places.
 	GeoIP string
+	// Renewal is the schedule of reminders and automatic attempts; the zero
+	// value is renewal.DefaultSchedule.
+	Renewal renewal.Schedule
 }
 
 // App holds the running parts.
@@ -146,6 +149,9 @@ func (a *App) build(ctx context.Context, work bool) error {
 	a.Billing.UsePublisher(a.Webhooks) // PRD-5: product.activated, invoice.paid, payment.failed…
 	a.Queue.AddSweep(jobs.Sweep{Name: "billing.payments", Every: 5 * time.Minute, Run: a.Billing.SweepPayments})
 	a.Renewal = renewal.New(a.DB, a.Clock, a.Catalog, a.Billing, a.Notifier, a.Webhooks)
+	if len(cfg.Renewal.Attempts) > 0 {
+		a.Renewal.SetSchedule(cfg.Renewal)
+	}
 	// REN-3, REN-5, BIL-7, BIL-8: reminders, automatic charges, retries,
 	// block and termination, as of today; the test clock runs it too.
 	a.Queue.AddSweep(jobs.Sweep{Name: "renewal", Every: time.Hour, Run: a.Renewal.Sweep})

@@ -7,6 +7,8 @@
 package renewal
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/alpage/alpage/internal/calendar"
@@ -112,4 +114,41 @@ func (s Schedule) Steps(l Lifecycle) []Step {
 // product due on due (REN-4): not less than FirstAttemptDays before it.
 func CanSwitchOn(today, due calendar.Date) bool {
 	return today.DaysUntil(due) >= FirstAttemptDays
+}
+
+// ErrScheduleInvalid refuses an operator's schedule that breaks a rule.
+var ErrScheduleInvalid = errors.New("renewal: invalid schedule")
+
+// NewSchedule is the operator's schedule (serve and forecast flags):
+// reminders in days before the due date (1 to 365), attempts in days
+// before it (0 to 14, the first at 14 days: REN-3, REN-4). Duplicates are
+// dropped; the order does not matter.
+func NewSchedule(reminders, attempts []int) (Schedule, error) {
+	sc := DefaultSchedule()
+	clean := func(in []int, lo, hi int, what string) ([]int, error) {
+		out := []int{}
+		for _, d := range in {
+			if d < lo || d > hi {
+				return nil, fmt.Errorf("%w: %s must be between %d and %d days before the due date, not %d", ErrScheduleInvalid, what, lo, hi, d)
+			}
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+		slices.Sort(out)
+		slices.Reverse(out)
+		return out, nil
+	}
+	var err error
+	if sc.Reminders, err = clean(reminders, 1, 365, "reminders"); err != nil {
+		return Schedule{}, err
+	}
+	if sc.Attempts, err = clean(attempts, 0, FirstAttemptDays, "attempts"); err != nil {
+		return Schedule{}, err
+	}
+	if len(sc.Attempts) == 0 || sc.Attempts[0] != FirstAttemptDays {
+		return Schedule{}, fmt.Errorf("%w: the first automatic attempt is %d days before the due date (REN-3): include %d in the attempts",
+			ErrScheduleInvalid, FirstAttemptDays, FirstAttemptDays)
+	}
+	return sc, nil
 }
