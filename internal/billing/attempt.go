@@ -36,9 +36,9 @@ type attempt struct {
 	// The saved method charged, if any.
 	PaymentMethodID string
 	Token           string
-	// brief: finishing the attempt answers its status, id and failure code
-	// only (not stored; RenewalCharge.Brief).
-	brief bool
+	// finishing is how ChargeRenewal wants the attempt finished (not
+	// stored; RenewalCharge.Brief and Settled).
+	finishing finishOpts
 }
 
 // gatewayKey is the idempotency key of the attempt's gateway call.

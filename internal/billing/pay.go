@@ -216,7 +216,7 @@ func (s *Service) drive(ctx context.Context, a attempt, returnURL, cancelURL str
 	case a.Status != "open" || a.Method == MethodIBAN:
 		return s.result(ctx, a.ID)
 	case a.Amount == 0:
-		return s.finishAs(ctx, a.ID, nil, nil, "", a.brief)
+		return s.finishAs(ctx, a.ID, nil, nil, "", a.finishing)
 	case a.Token != "":
 		return s.chargeSaved(ctx, a)
 	}
@@ -242,13 +242,13 @@ func (s *Service) chargeSaved(ctx context.Context, a attempt) (PayResult, error)
 		if payment.Code(err) == "" {
 			return PayResult{}, ErrOutcomeUnknown.Wrap(err)
 		}
-		r, ferr := s.finishAs(ctx, a.ID, nil, nil, payment.Code(err), a.brief)
+		r, ferr := s.finishAs(ctx, a.ID, nil, nil, payment.Code(err), a.finishing)
 		if ferr != nil {
 			return r, ferr
 		}
 		return r, gatewayError(err)
 	}
-	r, err := s.finishAs(ctx, a.ID, &p, nil, "", a.brief)
+	r, err := s.finishAs(ctx, a.ID, &p, nil, "", a.finishing)
 	if err != nil {
 		return r, err
 	}

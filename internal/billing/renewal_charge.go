@@ -38,6 +38,13 @@ type RenewalCharge struct {
 	// sweep needs no more, and reading them again costs a fifth of a
 	// renewal. An attempt found already finished is answered whole.
 	Brief bool
+	// Settled, when set, runs in the transaction that settles the charge
+	// this call made (the invoice issued, the due date moved), with the
+	// attempt's id: the sweep records its step with the renewal, in one
+	// commit. An error rolls the settlement back; the charge made stays
+	// the attempt's, and the next call with the same Attempt settles it. It
+	// does not run for an attempt found already finished.
+	Settled func(ctx context.Context, tx *sql.Tx, checkoutID string) error
 }
 
 // ErrNotDue answers ChargeRenewal when the product no longer waits for
@@ -76,7 +83,7 @@ func (s *Service) ChargeRenewal(ctx context.Context, in RenewalCharge) (PayResul
 		if a.Status == "canceled" {
 			continue
 		}
-		a.brief = in.Brief
+		a.finishing = finishOpts{brief: in.Brief, settled: in.Settled}
 		return s.drive(ctx, a, "", "", false)
 	}
 	return PayResult{Status: StatusCanceled}, nil

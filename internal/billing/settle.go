@@ -16,14 +16,22 @@ import (
 // failed or canceled otherwise. A finished attempt is left as it is, so
 // finishing twice answers the same result.
 func (s *Service) finish(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string) (PayResult, error) {
-	return s.finishAs(ctx, attemptID, gp, saved, failure, false)
+	return s.finishAs(ctx, attemptID, gp, saved, failure, finishOpts{})
 }
 
-// finishAs is finish; brief answers, when this call ended the attempt,
-// only its status, id and failure code, as decided in the transaction,
-// instead of reading the attempt again with its invoice and payments (the
-// renewal sweep's charges, RenewalCharge.Brief).
-func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string, brief bool) (PayResult, error) {
+// finishOpts are the renewal sweep's wishes for finishing its charges
+// (RenewalCharge.Brief, RenewalCharge.Settled).
+type finishOpts struct {
+	// brief answers, when this call ended the attempt, only its status, id
+	// and failure code, as decided in the transaction, instead of reading
+	// the attempt again with its invoice and payments.
+	brief bool
+	// settled runs in the transaction that settles a renewal.
+	settled func(ctx context.Context, tx *sql.Tx, checkoutID string) error
+}
+
+// finishAs is finish with opts.
+func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string, opts finishOpts) (PayResult, error) {
 	var ended PayResult // set when this transaction ended the attempt
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		ended = PayResult{}
@@ -38,7 +46,13 @@ func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Pa
 		switch {
 		case code == "" && (gp == nil || gp.Paid()):
 			ended = PayResult{Status: StatusSucceeded, CheckoutID: a.ID}
-			return s.settle(ctx, tx, a, gp, saved)
+			if err := s.settle(ctx, tx, a, gp, saved); err != nil {
+				return err
+			}
+			if opts.settled != nil && a.Sel.Renewal {
+				return opts.settled(ctx, tx, a.ID)
+			}
+			return nil
 		case gp != nil && gp.Status == payment.StatusCanceled:
 			ended = PayResult{Status: StatusCanceled, CheckoutID: a.ID}
 			return s.fail(ctx, tx, a, "canceled", "")
@@ -57,7 +71,7 @@ func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Pa
 	if err != nil {
 		return PayResult{}, err
 	}
-	if brief && ended.Status != "" {
+	if opts.brief && ended.Status != "" {
 		return ended, nil
 	}
 	return s.result(ctx, attemptID)

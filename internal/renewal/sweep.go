@@ -344,17 +344,8 @@ func (s *Service) doStep(ctx context.Context, p dueProduct, st Step, outcome, ch
 		if states != nil && (dueDate.String != p.Due || !inList(states, status)) {
 			return nil
 		}
-		var cid any
-		if checkoutID != "" {
-			cid = checkoutID
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO renewal_steps (product_id, due_date, kind, days, organization_id, outcome,
-			checkout_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-			p.ID, p.Due, st.Kind, st.Days, p.OrgID, outcome, cid, s.clock.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("renewal: recording the %s step: %w", st.Kind, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		inserted, err := s.recordStep(ctx, tx, p, st, outcome, checkoutID)
+		if err != nil || !inserted {
 			return err
 		}
 		did = true
@@ -364,6 +355,23 @@ func (s *Service) doStep(ctx context.Context, p dueProduct, st Step, outcome, ch
 		return fn(tx)
 	})
 	return did, err
+}
+
+// recordStep inserts the row of a step done, in tx; false when it was
+// there already.
+func (s *Service) recordStep(ctx context.Context, tx *sql.Tx, p dueProduct, st Step, outcome, checkoutID string) (bool, error) {
+	var cid any
+	if checkoutID != "" {
+		cid = checkoutID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO renewal_steps (product_id, due_date, kind, days, organization_id, outcome,
+		checkout_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		p.ID, p.Due, st.Kind, st.Days, p.OrgID, outcome, cid, s.clock.Now().UTC())
+	if err != nil {
+		return false, fmt.Errorf("renewal: recording the %s step: %w", st.Kind, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // forUpdate is the row lock clause: PostgreSQL locks rows; SQLite

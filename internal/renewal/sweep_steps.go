@@ -60,13 +60,25 @@ func (s *Service) remind(ctx context.Context, cat catalog.Catalog, today calenda
 // way whose outcome a later sweep reads. A decline is recorded with a
 // notice telling the next attempt.
 func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) (stop bool, err error) {
+	// A renewal this call settles records its step in the settlement's
+	// transaction (one commit less); one settled before (by another sweep,
+	// before a crash) is recorded after, as a step recorded after its effect.
+	recorded := false
 	r, err := s.billing.ChargeRenewal(ctx, billing.RenewalCharge{OrgID: p.OrgID, ProductID: p.ID, DueDate: p.Due,
-		PaymentMethodID: p.PaymentMethodID, Attempt: strconv.Itoa(st.Days), Brief: true})
+		PaymentMethodID: p.PaymentMethodID, Attempt: strconv.Itoa(st.Days), Brief: true,
+		Settled: func(ctx context.Context, tx *sql.Tx, checkoutID string) error {
+			_, err := s.recordStep(ctx, tx, p, st, OutcomeSucceeded, checkoutID)
+			recorded = err == nil
+			return err
+		}})
 	code := ""
 	switch {
 	case errors.Is(err, billing.ErrNotDue):
 		return true, nil // renewed meanwhile, or no longer renewable: nothing more for this due date
 	case r.Status == billing.StatusSucceeded:
+		if recorded && err == nil {
+			return true, nil
+		}
 		_, err := s.doStep(ctx, p, st, OutcomeSucceeded, r.CheckoutID, nil, nil)
 		return true, err
 	case r.Status == billing.StatusFailed:
