@@ -201,6 +201,17 @@ func (s *Service) settleProforma(ctx context.Context, tx *sql.Tx, pf Invoice, li
 	if err := s.applyInvoice(ctx, tx, pf.OrganizationID, inv, sel); err != nil {
 		return issued{}, err
 	}
+	var paidFor []string
+	for _, l := range inv.Lines {
+		if l.ProductID != "" && !contains(paidFor, l.ProductID) {
+			paidFor = append(paidFor, l.ProductID)
+		}
+	}
+	if err := s.publish(ctx, tx, EventInvoicePaid, pf.OrganizationID, map[string]any{"invoice_id": inv.ID, "number": inv.Number,
+		"total": inv.Total.String(), "currency": inv.Currency, "method": MethodIBAN, "proforma": pf.Number,
+		"product_ids": paidFor}); err != nil {
+		return issued{}, err
+	}
 	if err := s.noticeInvoice(ctx, tx, inv.Invoice); err != nil {
 		return issued{}, err
 	}
