@@ -201,7 +201,9 @@ func (s *Service) pastEvents(ctx context.Context, p lcProduct) ([]TimelineEvent,
 		var body struct {
 			Data map[string]any `json:"data"`
 		}
-		_ = json.Unmarshal([]byte(payload), &body)
+		dec := json.NewDecoder(strings.NewReader(payload))
+		dec.UseNumber() // numbers stay decimal text, never floats
+		_ = dec.Decode(&body)
 		if pid, _ := body.Data["product_id"].(string); pid != "" && pid != p.ID {
 			continue
 		}
@@ -249,8 +251,8 @@ func lcFlatten(m map[string]any) map[string]string {
 			out[k] = x
 		case bool:
 			out[k] = strconv.FormatBool(x)
-		case float64:
-			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case json.Number:
+			out[k] = x.String()
 		}
 	}
 	return out
