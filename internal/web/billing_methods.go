@@ -16,6 +16,10 @@ type methodsPage struct {
 	Methods []billing.PaymentMethod
 	Add     string // the type chosen to add
 	Key     string // idempotency key of the add form
+	// Currencies the catalog sells in; Currency the one chosen for the
+	// method to add (PostFinance Card pays in CHF only, BIL-4).
+	Currencies []string
+	Currency   string
 }
 
 // AddTypes are the methods that can be saved.
@@ -28,8 +32,17 @@ func (h *handler) newMethodsPage(r *http.Request) (*methodsPage, error) {
 	p := &methodsPage{billingPage: billingPage{Page{TitleKey: "billing.methods.title", Nav: "billing:methods"}},
 		Add: billing.MethodCard, Key: id.New()}
 	var err error
-	p.Methods, err = h.Billing.ListPaymentMethods(r.Context(), v.user.ID, v.org.ID)
-	return p, err
+	if p.Methods, err = h.Billing.ListPaymentMethods(r.Context(), v.user.ID, v.org.ID); err != nil {
+		return nil, err
+	}
+	if c, err := h.Catalog.Current(r.Context()); err == nil {
+		p.Currencies = c.Catalog.Currencies
+	}
+	if len(p.Currencies) == 0 {
+		p.Currencies = []string{"CHF"}
+	}
+	p.Currency = p.Currencies[0]
+	return p, nil
 }
 
 // paymentMethods lists the saved methods.
@@ -64,7 +77,10 @@ func (h *handler) addPaymentMethod(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p.Add = strings.TrimSpace(r.PostFormValue("type"))
-	res, err := h.Billing.AddPaymentMethod(r.Context(), v.user.ID, v.org.ID, p.Add, "CHF",
+	if c := strings.TrimSpace(r.PostFormValue("currency")); c != "" {
+		p.Currency = c
+	}
+	res, err := h.Billing.AddPaymentMethod(r.Context(), v.user.ID, v.org.ID, p.Add, p.Currency,
 		strings.TrimSpace(r.PostFormValue("key")), h.returnURL("method"), h.returnURL("method"), reqctx.Meta(r, v.user.ID))
 	if isOutcomeUnknown(err) {
 		return redirect(w, r, "/billing/methods?pending=1")

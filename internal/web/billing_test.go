@@ -357,3 +357,23 @@ func TestBILL_PeriodNames(t *testing.T) {
 		}
 	}
 }
+
+// BIL-4: a method is saved for the currency chosen on the form, not always
+// CHF: a PostFinance Card for EUR is refused, for CHF it opens its page.
+func TestBIL4_AddMethodInTheChosenCurrency(t *testing.T) {
+	t.Parallel()
+	b := billingSetup(t)
+	u, _ := b.person("ada@example.ch", "Ada", "Muster", "en")
+	br := b.browser()
+	br.signIn(u.Email)
+	page := br.get("/billing/methods")
+	mustContain(t, page.body, `name="currency"`, `<option value="EUR">EUR</option>`)
+	r := br.billingPost("/billing/methods", url.Values{"type": {"postfinance"}, "currency": {"EUR"}, "key": {"k-eur"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "CHF") {
+		t.Errorf("PostFinance for EUR: %d, want 422 saying it pays in CHF only", r.status)
+	}
+	r = br.billingPost("/billing/methods", url.Values{"type": {"postfinance"}, "currency": {"CHF"}, "key": {"k-chf"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/sandbox/") {
+		t.Errorf("PostFinance for CHF: %d to %q, want the payment page", r.status, r.location)
+	}
+}
