@@ -147,8 +147,9 @@ func (p *billingPage) Reference(ref string) string {
 
 // returnURL is where the payment page sends the customer back (the
 // gateway appends &checkout={id}): for tells what the payment was for.
-func (h *handler) returnURL(forWhat string) string {
-	return strings.TrimSuffix(h.BaseURL, "/") + "/billing/return?for=" + url.QueryEscape(forWhat)
+func (h *handler) returnURL(r *http.Request, forWhat string) string {
+	return strings.TrimSuffix(h.BaseURL, "/") + "/billing/return?for=" + url.QueryEscape(forWhat) +
+		"&org=" + url.QueryEscape(visitorOf(r).org.ID)
 }
 
 // today is the calendar day of now in the catalog's time zone.

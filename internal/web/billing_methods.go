@@ -81,7 +81,7 @@ func (h *handler) addPaymentMethod(w http.ResponseWriter, r *http.Request) error
 		p.Currency = c
 	}
 	res, err := h.Billing.AddPaymentMethod(r.Context(), v.user.ID, v.org.ID, p.Add, p.Currency,
-		strings.TrimSpace(r.PostFormValue("key")), h.returnURL("method"), h.returnURL("method"), reqctx.Meta(r, v.user.ID))
+		strings.TrimSpace(r.PostFormValue("key")), h.returnURL(r, "method"), h.returnURL(r, "method"), reqctx.Meta(r, v.user.ID))
 	if isOutcomeUnknown(err) {
 		return redirect(w, r, "/billing/methods?pending=1")
 	}

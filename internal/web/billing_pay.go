@@ -243,7 +243,7 @@ func (h *handler) pay(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.readSelection(r)
 	in := billing.PayInput{IdempotencyKey: strings.TrimSpace(r.PostFormValue("key")), SaveMethod: p.Save,
-		ReturnURL: h.returnURL("pay"), CancelURL: h.returnURL("pay")}
+		ReturnURL: h.returnURL(r, "pay"), CancelURL: h.returnURL(r, "pay")}
 	for _, k := range p.Selected {
 		kind, ident, _ := strings.Cut(k, ":")
 		switch kind {
@@ -333,12 +333,24 @@ func (h *handler) checkoutReturn(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains([]string{"pay", "deposit", "method"}, forWhat) {
 		forWhat = "pay"
 	}
-	res, purpose, err := h.Billing.CompleteCheckoutFor(r.Context(), visitorOf(r).user.ID, visitorOf(r).org.ID, q.Get("checkout"))
+	// The organization the payment was for (the customer may have switched
+	// organization in another tab meanwhile); billing checks the rights.
+	orgID := visitorOf(r).org.ID
+	if o := q.Get("org"); id.Valid(o) {
+		orgID = o
+	}
+	res, purpose, err := h.Billing.CompleteCheckoutFor(r.Context(), visitorOf(r).user.ID, orgID, q.Get("checkout"))
 	if isOutcomeUnknown(err) {
 		return redirect(w, r, backTo(forWhat)+"?pending=1")
 	}
 	if err != nil {
 		return err
+	}
+	if v := visitorOf(r); orgID != v.org.ID {
+		// Show the outcome in the organization that paid.
+		if err := h.Accounts.SetSessionOrganization(r.Context(), v.session.ID, orgID); err != nil {
+			return err
+		}
 	}
 	switch purpose {
 	case "deposit":

@@ -100,7 +100,7 @@ func (h *handler) deposit(w http.ResponseWriter, r *http.Request) error {
 		return h.refuse(w, r, "billing_prepaid", p, err)
 	}
 	in := billing.DepositInput{Amount: amount, IdempotencyKey: strings.TrimSpace(r.PostFormValue("key")),
-		ReturnURL: h.returnURL("deposit")}
+		ReturnURL: h.returnURL(r, "deposit")}
 	if pm, ok := strings.CutPrefix(p.Method, "pm:"); ok {
 		in.PaymentMethodID = pm
 	} else {

@@ -377,3 +377,36 @@ func TestBIL4_AddMethodInTheChosenCurrency(t *testing.T) {
 		t.Errorf("PostFinance for CHF: %d to %q, want the payment page", r.status, r.location)
 	}
 }
+
+// BIL-4: coming back from the payment page after switching organization in
+// another tab shows the payment's outcome in the organization that paid.
+func TestBIL4_ReturnFromThePaymentPageAfterSwitchingOrganization(t *testing.T) {
+	t.Parallel()
+	b := billingSetup(t)
+	u, o := b.person("ada@example.ch", "Ada", "Muster", "en")
+	other, err := b.orgs.Create(context.Background(), u.ID, "Second GmbH", "company", audit.Meta{ActorID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := b.order(u.ID, o.ID, "domain", "", "switched.ch", "1y")
+	br := b.browser()
+	br.signIn(u.Email)
+	br.post("/organizations/switch", url.Values{"organization_id": {o.ID}, "next": {"/billing"}})
+	r := br.billingPost("/billing/pay", url.Values{"item": {"order:" + order.ID}, "method": {"card"}, "key": {"k-switch"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/sandbox/") {
+		t.Fatalf("pay by card: %d to %q", r.status, r.location)
+	}
+	paid := br.do(http.MethodPost, r.location+"/pay", url.Values{"number": {sandbox.CardVisa}, "expiry": {"12/30"},
+		"cvc": {"123"}, "name": {"Ada Muster"}})
+	if paid.status != http.StatusSeeOther || !strings.Contains(paid.location, "org="+o.ID) {
+		t.Fatalf("sandbox page: %d to %q, want the return with the paying organization", paid.status, paid.location)
+	}
+	br.post("/organizations/switch", url.Values{"organization_id": {other.ID}, "next": {"/billing"}})
+	got := br.get(paid.location)
+	if got.status != http.StatusSeeOther || !strings.HasPrefix(got.location, "/billing/invoices/") {
+		t.Fatalf("return after switching: %d to %q, want the invoice", got.status, got.location)
+	}
+	if page := br.get(got.location); page.status != http.StatusOK || !strings.Contains(page.body, "switched.ch") {
+		t.Errorf("the invoice page: %d", page.status)
+	}
+}
