@@ -344,3 +344,19 @@ func (s *Service) ConfirmRecoveryLogin(ctx context.Context, token string, meta a
 	})
 	return u, err
 }
+
+// AlertAddress is where a security alert of userID goes: the login e-mail,
+// or, while the account is in recovery because that mailbox is gone
+// (SEC-10), the confirmed recovery e-mail.
+func AlertAddress(ctx context.Context, q store.Querier, userID, login string) (string, error) {
+	var recovery string
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(recovery_email, '') FROM users WHERE id = $1
+		AND recovery_name IS NOT NULL AND recovery_email_confirmed_at IS NOT NULL`, userID).Scan(&recovery)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && recovery == "") {
+		return login, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("account: reading the recovery state: %w", err)
+	}
+	return recovery, nil
+}

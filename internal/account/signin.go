@@ -157,7 +157,11 @@ func (s *Service) recordFailedSignIn(ctx context.Context, u User, meta audit.Met
 			IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now}); err != nil {
 			return err
 		}
-		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
+		to, err := AlertAddress(ctx, tx, u.ID, u.Email)
+		if err != nil {
+			return err
+		}
+		_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: to, Language: u.Language,
 			Template: "security_signin_failed", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName, "IP": meta.IP, "Time": formatAlertTime(now, u.TimeZone),
 				"Place": s.place(meta.IP, u.Language),
@@ -176,7 +180,11 @@ func (s *Service) lockedAlert(ctx context.Context, tx *sql.Tx, u User, meta audi
 	if !u.EmailConfirmed {
 		return nil
 	}
-	_, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
+	to, err := AlertAddress(ctx, tx, u.ID, u.Email)
+	if err != nil {
+		return err
+	}
+	_, err = s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: to, Language: u.Language,
 		Template: "security_account_locked", UserID: u.ID, Data: map[string]any{
 			"FirstName": u.FirstName, "IP": meta.IP, "Time": formatAlertTime(now, u.TimeZone),
 			"Minutes": int(throttle.LockDuration / time.Minute),

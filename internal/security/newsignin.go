@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/alpage/alpage/internal/account"
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/id"
@@ -73,7 +74,11 @@ func (s *Service) AlertIfNew(ctx context.Context, userID string, meta audit.Meta
 		if device == "" {
 			device = "?"
 		}
-		if _, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: u.Email, Language: u.Language,
+		to, err := account.AlertAddress(ctx, tx, u.ID, u.Email)
+		if err != nil {
+			return err
+		}
+		if _, err := s.notify.Send(ctx, tx, notify.Message{Channel: "email", To: to, Language: u.Language,
 			Template: "security_new_signin", UserID: u.ID, Data: map[string]any{
 				"FirstName": u.FirstName,
 				"Device":    device,
@@ -111,3 +116,4 @@ func networkOf(ip string) string {
 	}
 	return p.String()
 }
+
