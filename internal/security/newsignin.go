@@ -116,4 +116,3 @@ func networkOf(ip string) string {
 	}
 	return p.String()
 }
-
