@@ -16,6 +16,8 @@ import (
 type InvoiceFilter struct {
 	Kind   string // invoice, proforma, credit_note
 	Status string // unpaid, paid, void
+	// ProductID keeps the invoices with a line for that product.
+	ProductID string
 }
 
 const invoiceColumns = `CAST(id AS text), CAST(organization_id AS text), kind, number, status, currency, net_minor,
@@ -155,6 +157,13 @@ func (s *Service) ListInvoices(ctx context.Context, userID, orgID string, f Invo
 	if f.Status != "" {
 		args = append(args, f.Status)
 		q += fmt.Sprintf(` AND status = $%d`, len(args))
+	}
+	if f.ProductID != "" {
+		if !id.Valid(f.ProductID) {
+			return []Invoice{}, nil
+		}
+		args = append(args, f.ProductID)
+		q += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = invoices.id AND l.product_id = $%d)`, len(args))
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY issued_at DESC, number DESC`, args...)
 	if err != nil {

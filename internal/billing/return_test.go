@@ -45,3 +45,27 @@ func TestBIL4_ReturnFromThePaymentPageFindsTheAttemptByThePageID(t *testing.T) {
 		}
 	})
 }
+
+// PRD-2: a product's invoices are those with a line for it, in one query.
+func TestPRD2_InvoicesOfAProduct(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		card := b.card(sandbox.CardVisa)
+		mine := b.order("domain", "mine.ch", "1y")
+		other := b.order("domain", "other.ch", "1y")
+		for _, o := range []billing.Order{mine, other} {
+			if _, err := b.bill.Pay(ctx, b.lr, b.org, billing.PayInput{Items: []billing.PayItem{{OrderID: o.ID}},
+				PaymentMethodID: card}, meta(b.lr)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := b.bill.ListInvoices(ctx, b.lr, b.org, billing.InvoiceFilter{ProductID: mine.Items[0].ProductID})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("invoices of mine.ch: %+v, %v", got, err)
+		}
+		if none, err := b.bill.ListInvoices(ctx, b.lr, b.org, billing.InvoiceFilter{ProductID: "not-an-id"}); err != nil || len(none) != 0 {
+			t.Fatalf("invoices of an unknown product: %+v, %v", none, err)
+		}
+	})
+}

@@ -98,34 +98,9 @@ func (h *handler) productPrice(r *http.Request, pr product.Product) (productPric
 	return productPrice{Net: net, Gross: money.Amount{Minor: net.Minor + billing.LineVAT(net.Minor, rate), Currency: net.Currency}}, nil
 }
 
-// maxProductInvoices bounds how many of the newest invoices are searched
-// for a product's lines.
-const maxProductInvoices = 100
-
-// productInvoices lists the invoices and pro-formas with a line for the
-// product, newest first.
+// productInvoices are the invoices with a line for the product, newest
+// first (the product page).
 func (h *handler) productInvoices(r *http.Request, productID string) ([]billing.Invoice, error) {
 	v := visitorOf(r)
-	ctx := r.Context()
-	all, err := h.Billing.ListInvoices(ctx, v.user.ID, v.org.ID, billing.InvoiceFilter{})
-	if err != nil {
-		return nil, err
-	}
-	var out []billing.Invoice
-	for i, inv := range all {
-		if i == maxProductInvoices {
-			break
-		}
-		full, err := h.Billing.GetInvoice(ctx, v.user.ID, v.org.ID, inv.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range full.Lines {
-			if l.ProductID == productID {
-				out = append(out, inv)
-				break
-			}
-		}
-	}
-	return out, nil
+	return h.Billing.ListInvoices(r.Context(), v.user.ID, v.org.ID, billing.InvoiceFilter{ProductID: productID})
 }
