@@ -137,10 +137,17 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 	}
 	// Only products the user reaches (ORG-8): a collaborator with the
 	// billing right switches the products granted to them, not the others.
-	products := product.New(s.db, s.clock)
+	reached, err := product.New(s.db, s.clock).ListForUser(ctx, userID, orgID, product.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	reach := make(map[string]bool, len(reached))
+	for _, p := range reached {
+		reach[p.ID] = true
+	}
 	for _, pid := range lcDedupe(productIDs) {
-		if _, err := products.Get(ctx, userID, orgID, pid); err != nil {
-			return nil, err
+		if !reach[pid] {
+			return nil, apperr.NotFound
 		}
 	}
 	var out []product.Product
