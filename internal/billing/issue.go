@@ -15,6 +15,7 @@ import (
 	"github.com/alpage/alpage/internal/invoicepdf"
 	"github.com/alpage/alpage/internal/money"
 	"github.com/alpage/alpage/internal/qrbill"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // nextNumber takes the next number of kind in year, in tx: the sequence row
@@ -127,10 +128,8 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, sp issueSpec) (issued, 
 			return issued{}, fmt.Errorf("billing: making the payment reference: %w", err)
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT name, legal_form, street, postcode, city, country, vat_number
-		FROM organizations WHERE id = $1`, sp.orgID).Scan(&inv.Buyer.Name, &inv.Buyer.LegalForm, &inv.Buyer.Street,
-		&inv.Buyer.PostalCode, &inv.Buyer.Town, &inv.Buyer.Country, &inv.Buyer.VATNumber); err != nil {
-		return issued{}, fmt.Errorf("billing: reading the buyer's legal details: %w", err)
+	if inv.Buyer, err = buyer(ctx, tx, sp.orgID); err != nil {
+		return issued{}, err
 	}
 	out := issued{Invoice: inv}
 	var net, vat int64
@@ -208,3 +207,17 @@ func nullable(s string) any {
 
 // nowUTC is the clock's time in UTC.
 func (s *Service) nowUTC() time.Time { return s.clock.Now().UTC() }
+
+// buyer is organization orgID's legal details for its invoices (read once
+// per batch of changes, store.Remember).
+func buyer(ctx context.Context, tx *sql.Tx, orgID string) (Party, error) {
+	return store.Remember(ctx, "billing.buyer\x00"+orgID, func() (Party, error) {
+		var b Party
+		if err := tx.QueryRowContext(ctx, `SELECT name, legal_form, street, postcode, city, country, vat_number
+			FROM organizations WHERE id = $1`, orgID).Scan(&b.Name, &b.LegalForm, &b.Street,
+			&b.PostalCode, &b.Town, &b.Country, &b.VATNumber); err != nil {
+			return Party{}, fmt.Errorf("billing: reading the buyer's legal details: %w", err)
+		}
+		return b, nil
+	})
+}

@@ -37,9 +37,9 @@ func (s *Service) notice(ctx context.Context, tx *sql.Tx, orgID, template string
 	if err != nil {
 		return err
 	}
-	var orgName string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM organizations WHERE id = $1`, orgID).Scan(&orgName); err != nil {
-		return fmt.Errorf("billing: reading the organization's name: %w", err)
+	orgName, err := org.Name(ctx, tx, orgID)
+	if err != nil {
+		return err
 	}
 	for _, c := range contacts {
 		data := fill(c.Language)

@@ -223,9 +223,51 @@ func (s *Service) drive(ctx context.Context, a attempt, returnURL, cancelURL str
 	return s.openPage(ctx, a, returnURL, cancelURL, save)
 }
 
-// chargeSaved charges the attempt's saved method with the attempt's key; an
-// unknown outcome is resolved with PaymentByKey before anything else.
+// chargeSaved charges the attempt's saved method and finishes the attempt.
 func (s *Service) chargeSaved(ctx context.Context, a attempt) (PayResult, error) {
+	c, err := s.chargeGateway(ctx, a)
+	if err != nil {
+		return PayResult{}, err
+	}
+	r, err := s.finishAs(ctx, a.ID, c.payment(), nil, c.failure, a.finishing)
+	return r, c.answer(r, err)
+}
+
+// charged is the gateway's answer to the charge of a saved method: a
+// payment (paid, declined, …) or a refusal with its code.
+type charged struct {
+	p       payment.Payment
+	failure string // the refusal's code; the attempt fails with it
+	refusal error
+}
+
+// payment is the gateway's payment to finish the attempt with (nil after a
+// refusal).
+func (c charged) payment() *payment.Payment {
+	if c.refusal != nil {
+		return nil
+	}
+	return &c.p
+}
+
+// answer is the error the payer gets once the attempt is finished as r.
+func (c charged) answer(r PayResult, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case c.refusal != nil:
+		return gatewayError(c.refusal)
+	case r.Status == StatusFailed:
+		return declineError(r.FailureCode)
+	}
+	return nil
+}
+
+// chargeGateway charges the attempt's saved method with the attempt's key;
+// an unknown outcome is resolved with PaymentByKey before anything else,
+// and ErrOutcomeUnknown answers when it stays unknown (the attempt stays
+// open: the same key asks again later).
+func (s *Service) chargeGateway(ctx context.Context, a attempt) (charged, error) {
 	req := payment.ChargeRequest{Token: a.Token, Amount: amt(a.Amount, a.Currency), IdempotencyKey: a.gatewayKey(),
 		Description: "alpage " + a.Purpose, Reference: a.ID}
 	p, err := s.gateway.Charge(ctx, req)
@@ -235,27 +277,16 @@ func (s *Service) chargeSaved(ctx context.Context, a attempt) (PayResult, error)
 			p, err = s.gateway.Charge(ctx, req)
 		}
 		if errors.Is(err, payment.ErrUnknownOutcome) || (err != nil && payment.Code(err) == "") {
-			return PayResult{}, ErrOutcomeUnknown.Wrap(err)
+			return charged{}, ErrOutcomeUnknown.Wrap(err)
 		}
 	}
 	if err != nil && p.ID == "" {
 		if payment.Code(err) == "" {
-			return PayResult{}, ErrOutcomeUnknown.Wrap(err)
+			return charged{}, ErrOutcomeUnknown.Wrap(err)
 		}
-		r, ferr := s.finishAs(ctx, a.ID, nil, nil, payment.Code(err), a.finishing)
-		if ferr != nil {
-			return r, ferr
-		}
-		return r, gatewayError(err)
+		return charged{failure: payment.Code(err), refusal: err}, nil
 	}
-	r, err := s.finishAs(ctx, a.ID, &p, nil, "", a.finishing)
-	if err != nil {
-		return r, err
-	}
-	if r.Status == StatusFailed {
-		return r, declineError(r.FailureCode)
-	}
-	return r, nil
+	return charged{p: p}, nil
 }
 
 // openPage opens the gateway's payment page for the attempt.

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/i18n"
 	"github.com/alpage/alpage/internal/invoicepdf"
+	"github.com/alpage/alpage/internal/payment"
 	"github.com/alpage/alpage/internal/store"
 )
 
@@ -67,75 +69,225 @@ var ErrNotDue = errors.New("billing: the product is no longer due on that date")
 // SweepPayments gave it up) is followed by a new one under a derived key:
 // nothing was charged.
 func (s *Service) ChargeRenewal(ctx context.Context, in RenewalCharge) (PayResult, error) {
+	o := s.ChargeRenewals(ctx, []RenewalCharge{in})[0]
+	return o.Result, o.Err
+}
+
+// RenewalOutcome is what ChargeRenewals answers for one of its charges:
+// what ChargeRenewal answers.
+type RenewalOutcome struct {
+	Result PayResult
+	Err    error
+}
+
+// maxGatewayCalls bounds the gateway calls ChargeRenewals makes at once.
+const maxGatewayCalls = 16
+
+// ChargeRenewals is ChargeRenewal for a batch of products (the renewal
+// sweep's): the attempts are recorded in one transaction, each in its own
+// savepoint; the saved methods are charged concurrently, outside any
+// transaction; the charges are settled in one transaction, each in its own
+// savepoint. Each renewal is as whole as alone (its attempt, its
+// settlement: all or nothing) and independent of the others: one that
+// fails is undone and answered its error, the others go on. The batch
+// shares its commits, which is most of what a renewal costs on SQLite
+// (bench/README.md).
+//
+// Nothing is charged twice whatever happens between the steps: a crash
+// after the attempts' commit leaves open attempts whose gateway keys the
+// next call with the same Attempt charges (or finds charged) once.
+func (s *Service) ChargeRenewals(ctx context.Context, ins []RenewalCharge) []RenewalOutcome {
+	out := make([]RenewalOutcome, len(ins))
+	attempts, errs := s.startRenewals(ctx, ins)
+	type pending struct {
+		i int
+		c charged
+	}
+	var toFinish []pending
+	var toCharge []int
+	for i, a := range attempts {
+		switch {
+		case errs[i] != nil:
+			out[i].Err = errs[i]
+		case a.ID == "": // canceled three times: nothing charged
+			out[i].Result = PayResult{Status: StatusCanceled}
+		case a.Status != "open" || a.Method == MethodIBAN || (a.Amount > 0 && a.Token == ""):
+			out[i].Result, out[i].Err = s.drive(ctx, a, "", "", false) // found finished, or nothing to charge here
+		case a.Amount == 0:
+			toFinish = append(toFinish, pending{i: i, c: charged{failure: ""}})
+		default:
+			toCharge = append(toCharge, i)
+		}
+	}
+	results := make([]charged, len(toCharge))
+	chargeErrs := make([]error, len(toCharge))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(maxGatewayCalls, len(toCharge)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				results[k], chargeErrs[k] = s.chargeGateway(ctx, attempts[toCharge[k]])
+			}
+		}()
+	}
+	for k := range toCharge {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for k, i := range toCharge {
+		if chargeErrs[k] != nil {
+			out[i].Err = chargeErrs[k]
+			continue
+		}
+		toFinish = append(toFinish, pending{i: i, c: results[k]})
+	}
+	if len(toFinish) == 0 {
+		return out
+	}
+	ended := make([]PayResult, len(toFinish))
+	finishErrs := make([]error, len(toFinish))
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		for k, f := range toFinish {
+			a := attempts[f.i]
+			finishErrs[k] = store.Savepoint(ctx, tx, func() error {
+				var err error
+				ended[k], err = s.finishTx(ctx, tx, a.ID, amountPayment(a, f.c), nil, f.c.failure, a.finishing)
+				return err
+			})
+			if store.Retryable(finishErrs[k]) {
+				return finishErrs[k]
+			}
+		}
+		return nil
+	})
+	for k, f := range toFinish {
+		a := attempts[f.i]
+		if err == nil {
+			err := finishErrs[k]
+			if err == nil {
+				out[f.i].Result, err = s.finished(ctx, a.ID, ended[k], a.finishing)
+			}
+			out[f.i].Err = f.c.answer(out[f.i].Result, err)
+		} else {
+			out[f.i].Err = err
+		}
+	}
+	return out
+}
+
+// amountPayment is the gateway payment an attempt finishes with: none when
+// nothing was charged (all prepaid) or the gateway refused.
+func amountPayment(a attempt, c charged) *payment.Payment {
+	if a.Amount == 0 {
+		return nil
+	}
+	return c.payment()
+}
+
+// startRenewals records the attempt of each charge, or finds it, in one
+// transaction, each in its savepoint. An attempt with no ID is one
+// canceled three times.
+func (s *Service) startRenewals(ctx context.Context, ins []RenewalCharge) ([]attempt, []error) {
+	attempts := make([]attempt, len(ins))
+	errs := make([]error, len(ins))
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		for i, in := range ins {
+			start := func() error {
+				var err error
+				attempts[i], err = s.startRenewalTx(ctx, tx, in)
+				return err
+			}
+			errs[i] = store.Savepoint(ctx, tx, start)
+			if store.IsUniqueViolation(errs[i]) { // another instance recorded the same attempt first: found by its key now
+				errs[i] = store.Savepoint(ctx, tx, start)
+			}
+			if store.Retryable(errs[i]) {
+				return errs[i]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return attempts, errs
+}
+
+// startRenewalTx finds the attempt of in or records it, in tx, after
+// checking that the product still waits for the renewal of DueDate. A
+// canceled attempt is followed by one under a derived key (three at most;
+// then the attempt answered has no ID). Another instance recording the
+// same attempt meanwhile makes it fail with a unique violation: asked
+// again, it finds that attempt.
+func (s *Service) startRenewalTx(ctx context.Context, tx *sql.Tx, in RenewalCharge) (attempt, error) {
 	base := "renewal\x00" + in.ProductID + "\x00" + in.DueDate + "\x00" + in.Attempt
 	for gen := 1; gen <= 3; gen++ {
 		key := base
 		if gen > 1 {
 			key = fmt.Sprintf("%s\x00%d", base, gen)
 		}
-		a, err := s.startRenewal(ctx, in, key)
-		if store.IsUniqueViolation(err) { // another instance recorded the same attempt first
-			a, err = s.loadAttempt(ctx, s.db, "", derivedKey(in.OrgID, key, "pay"), false)
-		}
+		a, err := s.startRenewal(ctx, tx, in, key)
 		if err != nil {
-			return PayResult{}, err
+			return attempt{}, err
 		}
 		if a.Status == "canceled" {
 			continue
 		}
 		a.finishing = finishOpts{brief: in.Brief, settled: in.Settled}
-		return s.drive(ctx, a, "", "", false)
+		return a, nil
 	}
-	return PayResult{Status: StatusCanceled}, nil
+	return attempt{}, nil
 }
 
-// startRenewal finds the attempt of key or records it, in one transaction,
-// after checking that the product still waits for the renewal of DueDate.
-func (s *Service) startRenewal(ctx context.Context, in RenewalCharge, key string) (attempt, error) {
-	var a attempt
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if a, err = s.loadAttempt(ctx, tx, "", derivedKey(in.OrgID, key, "pay"), false); err == nil {
-			return nil
-		} else if !errors.Is(err, apperr.NotFound) {
-			return err
-		}
-		var status string
-		var due sql.NullString
-		err = tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1 AND organization_id = $2`+s.forUpdate(),
-			in.ProductID, in.OrgID).Scan(&status, &due)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotDue
-		}
-		if err != nil {
-			return fmt.Errorf("billing: loading the product to renew: %w", err)
-		}
-		if (status != "active" && status != "blocked") || due.String != in.DueDate {
-			return ErrNotDue
-		}
-		a, err = s.startPay(ctx, tx, "", in.OrgID, key, PayInput{Items: []PayItem{{ProductID: in.ProductID, Period: in.Period}},
-			PaymentMethodID: in.PaymentMethodID, renewal: true}, audit.Meta{})
-		return err
-	})
-	return a, err
+// startRenewal finds the attempt of key or records it, in tx, after
+// checking that the product still waits for the renewal of DueDate.
+func (s *Service) startRenewal(ctx context.Context, tx *sql.Tx, in RenewalCharge, key string) (attempt, error) {
+	a, err := s.loadAttempt(ctx, tx, "", derivedKey(in.OrgID, key, "pay"), false)
+	if err == nil {
+		return a, nil
+	} else if !errors.Is(err, apperr.NotFound) {
+		return attempt{}, err
+	}
+	var status string
+	var due sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1 AND organization_id = $2`+s.forUpdate(),
+		in.ProductID, in.OrgID).Scan(&status, &due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return attempt{}, ErrNotDue
+	}
+	if err != nil {
+		return attempt{}, fmt.Errorf("billing: loading the product to renew: %w", err)
+	}
+	if (status != "active" && status != "blocked") || due.String != in.DueDate {
+		return attempt{}, ErrNotDue
+	}
+	return s.startPay(ctx, tx, "", in.OrgID, key, PayInput{Items: []PayItem{{ProductID: in.ProductID, Period: in.Period}},
+		PaymentMethodID: in.PaymentMethodID, renewal: true}, audit.Meta{})
 }
 
 // orgLanguage is the language of a payment the system makes for orgID: the
 // first billing contact's, else the first legal representative's or
 // administrator's, else English.
 func orgLanguage(ctx context.Context, tx *sql.Tx, orgID string) (string, error) {
-	var lang string
-	err := tx.QueryRowContext(ctx, `SELECT u.language FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.organization_id = $1 AND m.role <> 'external'
-		ORDER BY CASE WHEN m.contact_preferences LIKE '%billing%' THEN 0 WHEN m.role = 'legal_representative' THEN 1 ELSE 2 END,
-		m.created_at, u.id LIMIT 1`, orgID).Scan(&lang)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && lang == "") {
-		return "en", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("billing: reading the organization's language: %w", err)
-	}
-	return lang, nil
+	return store.Remember(ctx, "billing.language\x00"+orgID, func() (string, error) {
+		var lang string
+		err := tx.QueryRowContext(ctx, `SELECT u.language FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.organization_id = $1 AND m.role <> 'external'
+			ORDER BY CASE WHEN m.contact_preferences LIKE '%billing%' THEN 0 WHEN m.role = 'legal_representative' THEN 1 ELSE 2 END,
+			m.created_at, u.id LIMIT 1`, orgID).Scan(&lang)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && lang == "") {
+			return "en", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("billing: reading the organization's language: %w", err)
+		}
+		return lang, nil
+	})
 }
 
 // autoRenewWith switches auto-renewal on with the method that paid, for the
@@ -193,7 +345,7 @@ func (s *Service) noticeRenewed(ctx context.Context, tx *sql.Tx, a attempt, inv 
 		break
 	}
 	if a.PaymentMethodID != "" {
-		_ = tx.QueryRowContext(ctx, `SELECT label FROM payment_methods WHERE id = $1`, a.PaymentMethodID).Scan(&label)
+		label = MethodLabel(ctx, tx, a.PaymentMethodID)
 	}
 	dueDate, _ := calendar.Parse(due)
 	return s.notice(ctx, tx, a.OrgID, "renewal_renewed", func(lang string) map[string]any {
@@ -205,4 +357,15 @@ func (s *Service) noticeRenewed(ctx context.Context, tx *sql.Tx, a attempt, inv 
 			"Amount": formatMoney(amt(a.Sel.due(), a.Currency), lang), "Method": method, "Number": inv.Number,
 			"PDFPath": InvoicePDFPath(a.OrgID, inv.ID)}
 	})
+}
+
+// MethodLabel is a saved method's label ("Visa •••• 4242"), "" when it has
+// none (read once per batch of changes, store.Remember).
+func MethodLabel(ctx context.Context, q store.Querier, pmID string) string {
+	label, _ := store.Remember(ctx, "billing.method_label\x00"+pmID, func() (string, error) {
+		var label string
+		err := q.QueryRowContext(ctx, `SELECT label FROM payment_methods WHERE id = $1`, pmID).Scan(&label)
+		return label, err
+	})
+	return label
 }

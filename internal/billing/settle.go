@@ -34,47 +34,60 @@ type finishOpts struct {
 func (s *Service) finishAs(ctx context.Context, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string, opts finishOpts) (PayResult, error) {
 	var ended PayResult // set when this transaction ended the attempt
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		ended = PayResult{}
-		code := failure
-		a, err := s.loadAttempt(ctx, tx, attemptID, "", true)
-		if err != nil {
-			return err
-		}
-		if a.Status != "open" {
-			return nil
-		}
-		switch {
-		case code == "" && (gp == nil || gp.Paid()):
-			ended = PayResult{Status: StatusSucceeded, CheckoutID: a.ID}
-			if err := s.settle(ctx, tx, a, gp, saved); err != nil {
-				return err
-			}
-			if opts.settled != nil && a.Sel.Renewal {
-				return opts.settled(ctx, tx, a.ID)
-			}
-			return nil
-		case gp != nil && gp.Status == payment.StatusCanceled:
-			ended = PayResult{Status: StatusCanceled, CheckoutID: a.ID}
-			return s.fail(ctx, tx, a, "canceled", "")
-		case code == "" && gp != nil:
-			code = gp.FailureCode
-			if gp.Status == payment.StatusRequiresAction || gp.Status == payment.StatusAuthorized {
-				return nil // still under way
-			}
-		}
-		if code == "" {
-			code = payment.CodeCardDeclined
-		}
-		ended = PayResult{Status: StatusFailed, CheckoutID: a.ID, FailureCode: code}
-		return s.fail(ctx, tx, a, "failed", code)
+		var err error
+		ended, err = s.finishTx(ctx, tx, attemptID, gp, saved, failure, opts)
+		return err
 	})
 	if err != nil {
 		return PayResult{}, err
 	}
+	return s.finished(ctx, attemptID, ended, opts)
+}
+
+// finished answers an attempt's result once its finishing transaction
+// committed: as decided in it (ended) when opts is brief, else read again.
+func (s *Service) finished(ctx context.Context, attemptID string, ended PayResult, opts finishOpts) (PayResult, error) {
 	if opts.brief && ended.Status != "" {
 		return ended, nil
 	}
 	return s.result(ctx, attemptID)
+}
+
+// finishTx is finishAs's work in tx; ended is the result when tx ends the
+// attempt (its Status empty when the attempt was finished before or stays
+// under way).
+func (s *Service) finishTx(ctx context.Context, tx *sql.Tx, attemptID string, gp *payment.Payment, saved *payment.SavedMethod, failure string, opts finishOpts) (ended PayResult, err error) {
+	code := failure
+	a, err := s.loadAttempt(ctx, tx, attemptID, "", true)
+	if err != nil {
+		return PayResult{}, err
+	}
+	if a.Status != "open" {
+		return PayResult{}, nil
+	}
+	switch {
+	case code == "" && (gp == nil || gp.Paid()):
+		if err := s.settle(ctx, tx, a, gp, saved); err != nil {
+			return PayResult{}, err
+		}
+		if opts.settled != nil && a.Sel.Renewal {
+			if err := opts.settled(ctx, tx, a.ID); err != nil {
+				return PayResult{}, err
+			}
+		}
+		return PayResult{Status: StatusSucceeded, CheckoutID: a.ID}, nil
+	case gp != nil && gp.Status == payment.StatusCanceled:
+		return PayResult{Status: StatusCanceled, CheckoutID: a.ID}, s.fail(ctx, tx, a, "canceled", "")
+	case code == "" && gp != nil:
+		code = gp.FailureCode
+		if gp.Status == payment.StatusRequiresAction || gp.Status == payment.StatusAuthorized {
+			return PayResult{}, nil // still under way
+		}
+	}
+	if code == "" {
+		code = payment.CodeCardDeclined
+	}
+	return PayResult{Status: StatusFailed, CheckoutID: a.ID, FailureCode: code}, s.fail(ctx, tx, a, "failed", code)
 }
 
 // settle records a paid attempt in tx: the invoice issued (or the issued

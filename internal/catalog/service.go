@@ -79,8 +79,12 @@ func (s *Service) CurrentTx(ctx context.Context, tx *sql.Tx) (Version, error) {
 // current reads the newest version's id and answers the decoded version
 // kept for that id, or reads and decodes the version (and keeps it).
 func (s *Service) current(ctx context.Context, q store.Querier) (Version, error) {
-	var vid string
-	err := q.QueryRowContext(ctx, `SELECT id FROM catalog_versions ORDER BY imported_at DESC, id DESC LIMIT 1`).Scan(&vid)
+	// The newest version's id is read once per batch of changes (store.Remember).
+	vid, err := store.Remember(ctx, "catalog.version", func() (string, error) {
+		var vid string
+		err := q.QueryRowContext(ctx, `SELECT id FROM catalog_versions ORDER BY imported_at DESC, id DESC LIMIT 1`).Scan(&vid)
+		return vid, err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Version{}, ErrEmpty
 	}

@@ -536,3 +536,102 @@ func TestBaseURLHasNoTrailingSlash(t *testing.T) {
 		t.Errorf("BaseURL = %q", got)
 	}
 }
+
+// The messages of one transaction share one delivery job (enqueued just
+// before its commit); the job delivers each, once, and skips a message
+// whose part of the transaction was rolled back (a savepoint).
+func TestWorker_MessagesOfOneTransactionShareAJob(t *testing.T) {
+	t.Parallel()
+	srv := startSMTP(t)
+	b := setup(t, Config{SMTPHost: "127.0.0.1", SMTPPort: srv.PortNumber(), SMTPTLS: "none"}, nil, false)
+	ctx := context.Background()
+	var ids []string
+	err := b.db.WithTx(ctx, func(tx *sql.Tx) error {
+		for _, to := range []string{"anna@example.com", "ben@example.com", "rolled-back@example.com", "cleo@example.com"} {
+			err := store.Savepoint(ctx, tx, func() error {
+				id, err := b.n.Send(ctx, tx, confirmMessage(to, "en"))
+				ids = append(ids, id)
+				if to == "rolled-back@example.com" {
+					return errors.New("given up")
+				}
+				return err
+			})
+			if err != nil && !strings.Contains(err.Error(), "given up") {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := b.deliverJobs(t)
+	if len(jobs) != 1 || !strings.Contains(jobs[0], ids[0]) || !strings.Contains(jobs[0], ids[3]) {
+		t.Fatalf("delivery jobs = %v, want one carrying the 4 messages", jobs)
+	}
+	w := &deliverWorker{n: b.n}
+	job := &river.Job[DeliverArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1, MaxAttempts: 10, Kind: DeliverArgs{}.Kind()},
+		Args: DeliverArgs{OutboxIDs: ids}}
+	for range 2 { // at least once: the second run sends nothing more
+		if err := w.Work(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := srv.WaitForMessages(3, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Messages()); n != 3 {
+		t.Errorf("server received %d messages, want 3", n)
+	}
+	for _, i := range []int{0, 1, 3} {
+		if e := b.get(t, ids[i]); e.Status != StatusSent || e.Attempts != 1 {
+			t.Errorf("message %d: status %s, attempts %d; want sent once", i, e.Status, e.Attempts)
+		}
+	}
+}
+
+// A message that fails in a shared job is retried by a job of its own; the
+// others of the job are delivered.
+func TestWorker_FailedMessageOfASharedJobIsRetriedAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Config{SMTPHost: "127.0.0.1", SMTPPort: closedPort(t), SMTPTLS: "none"}, nil, false)
+	ctx := context.Background()
+	var ids []string
+	err := b.db.WithTx(ctx, func(tx *sql.Tx) error {
+		for _, to := range []string{"anna@example.com", "ben@example.com"} {
+			id, err := b.n.Send(ctx, tx, confirmMessage(to, "en"))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &deliverWorker{n: b.n}
+	job := &river.Job[DeliverArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1, MaxAttempts: 10, Kind: DeliverArgs{}.Kind()},
+		Args: DeliverArgs{OutboxIDs: ids}}
+	if err := w.Work(ctx, job); err != nil {
+		t.Fatalf("the shared job failed (%v): its failed messages should be retried alone", err)
+	}
+	jobs := b.deliverJobs(t)
+	if len(jobs) != 3 {
+		t.Fatalf("delivery jobs = %v, want the shared one and one per failed message", jobs)
+	}
+	for _, id := range ids {
+		if e := b.get(t, id); e.Status != StatusQueued || e.Attempts != 1 || e.Error == "" {
+			t.Errorf("message %s: status %s, attempts %d, error %q; want queued after a failed attempt", id, e.Status, e.Attempts, e.Error)
+		}
+		alone := 0
+		for _, j := range jobs {
+			if strings.Contains(j, `"outbox_id":"`+id+`"`) {
+				alone++
+			}
+		}
+		if alone != 1 {
+			t.Errorf("message %s has %d jobs of its own, want 1", id, alone)
+		}
+	}
+}

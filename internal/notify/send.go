@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // Send renders m in m.Language (falling back to English), inserts its outbox
@@ -50,10 +51,39 @@ func (n *Notifier) Send(ctx context.Context, tx *sql.Tx, m Message) (string, err
 	if err != nil {
 		return "", fmt.Errorf("notify: recording %s to the outbox: %w", m.Template, err)
 	}
+	// The messages of one transaction share delivery jobs (enqueued just
+	// before its commit); a transaction not begun by store.WithTx gets one
+	// job per message.
+	if p, ok := store.AtCommit(tx, "notify.deliver", func() *pending { return &pending{} }, n.enqueuePending); ok {
+		p.ids = append(p.ids, outboxID)
+		return outboxID, nil
+	}
 	if err := n.enq.EnqueueTx(ctx, tx, DeliverArgs{OutboxID: outboxID}, nil); err != nil {
 		return "", fmt.Errorf("notify: enqueueing delivery of %s: %w", m.Template, err)
 	}
 	return outboxID, nil
+}
+
+// pending is the outbox messages a transaction recorded, to deliver.
+type pending struct{ ids []string }
+
+// maxPerJob bounds the messages one delivery job carries.
+const maxPerJob = 500
+
+// enqueuePending enqueues the delivery of a transaction's messages in it:
+// one job for one message, else jobs of up to maxPerJob messages.
+func (n *Notifier) enqueuePending(ctx context.Context, tx *sql.Tx, p *pending) error {
+	for start := 0; start < len(p.ids); start += maxPerJob {
+		ids := p.ids[start:min(start+maxPerJob, len(p.ids))]
+		args := DeliverArgs{OutboxIDs: ids}
+		if len(ids) == 1 {
+			args = DeliverArgs{OutboxID: ids[0]}
+		}
+		if err := n.enq.EnqueueTx(ctx, tx, args, nil); err != nil {
+			return fmt.Errorf("notify: enqueueing the delivery of %d messages: %w", len(ids), err)
+		}
+	}
+	return nil
 }
 
 // recipient checks and normalizes the address of a message.

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,9 +14,11 @@ import (
 	"github.com/alpage/alpage/internal/jobs"
 )
 
-// DeliverArgs is the job that delivers one outbox message.
+// DeliverArgs is the job that delivers one outbox message (OutboxID), or
+// those a transaction recorded together (OutboxIDs).
 type DeliverArgs struct {
-	OutboxID string `json:"outbox_id"`
+	OutboxID  string   `json:"outbox_id,omitempty"`
+	OutboxIDs []string `json:"outbox_ids,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -33,12 +36,39 @@ type deliverWorker struct {
 	n *Notifier
 }
 
-// Timeout bounds one delivery attempt.
-func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 2 * time.Minute }
+// Timeout bounds one delivery attempt, longer for a job of many messages.
+func (w *deliverWorker) Timeout(job *river.Job[DeliverArgs]) time.Duration {
+	if len(job.Args.OutboxIDs) > 1 {
+		return 15 * time.Minute
+	}
+	return 2 * time.Minute
+}
 
 // Work delivers the message of job, or holds it, and records the outcome.
+// A job of several messages delivers each; one that fails is retried alone,
+// by a job of its own (its attempts and back-off as any message's), and
+// one that is not there was rolled back with its part of the transaction.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	return w.n.deliver(ctx, job.Args.OutboxID, job.Attempt >= job.MaxAttempts)
+	if len(job.Args.OutboxIDs) == 0 {
+		return w.n.deliver(ctx, job.Args.OutboxID, job.Attempt >= job.MaxAttempts)
+	}
+	for _, outboxID := range job.Args.OutboxIDs {
+		if err := ctx.Err(); err != nil {
+			return err // the job runs again; what was sent is not sent twice
+		}
+		err := w.n.deliver(ctx, outboxID, false)
+		var cancel *river.JobCancelError
+		switch {
+		case err == nil, errors.As(err, &cancel):
+		default:
+			if err := w.n.db.WithTx(ctx, func(tx *sql.Tx) error {
+				return w.n.enq.EnqueueTx(ctx, tx, DeliverArgs{OutboxID: outboxID}, nil)
+			}); err != nil {
+				return fmt.Errorf("notify: retrying outbox message %s alone: %w", outboxID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // deliver runs one delivery attempt of an outbox message; last says that no

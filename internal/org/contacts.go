@@ -29,6 +29,13 @@ func ContactsFor(ctx context.Context, q store.Querier, orgID, category string) (
 	if !id.Valid(orgID) {
 		return nil, apperr.NotFound
 	}
+	return store.Remember(ctx, "org.contacts\x00"+orgID+"\x00"+category, func() ([]Contact, error) {
+		return contactsFor(ctx, q, orgID, category)
+	})
+}
+
+// contactsFor is ContactsFor's read.
+func contactsFor(ctx context.Context, q store.Querier, orgID, category string) ([]Contact, error) {
 	rows, err := q.QueryContext(ctx, `SELECT u.id, u.email, u.first_name, u.language, m.contact_preferences
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.organization_id = $1 AND m.role <> 'external'
@@ -49,4 +56,16 @@ func ContactsFor(ctx context.Context, q store.Querier, orgID, category string) (
 		}
 	}
 	return out, rows.Err()
+}
+
+// Name is organization orgID's name (read once per batch of changes,
+// store.Remember).
+func Name(ctx context.Context, q store.Querier, orgID string) (string, error) {
+	return store.Remember(ctx, "org.name\x00"+orgID, func() (string, error) {
+		var name string
+		if err := q.QueryRowContext(ctx, `SELECT name FROM organizations WHERE id = $1`, orgID).Scan(&name); err != nil {
+			return "", fmt.Errorf("org: reading the organization's name: %w", err)
+		}
+		return name, nil
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/store"
@@ -94,39 +95,38 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// sweepBatch does the batch's products, one at a time on SQLite (one
-// writer), with several workers on PostgreSQL; each product's steps stay
-// in order in one worker.
+// sweepBatch does the batch's products in chunks (chunkSize), one chunk at
+// a time on SQLite (one writer), several at once on PostgreSQL; a
+// product's steps stay in order in its chunk.
 func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today calendar.Date, batch []dueProduct, done map[string]bool) []error {
-	workers := 1
+	workers, size := 1, chunkSize
 	if s.db.Engine == store.Postgres {
-		workers = PostgresWorkers
+		workers, size = PostgresWorkers, postgresChunkSize
 	}
 	var mu sync.Mutex
 	var errs []error
-	next := make(chan dueProduct)
+	next := make(chan []dueProduct)
 	var wg sync.WaitGroup
-	for range min(workers, len(batch)) {
+	for range min(workers, (len(batch)+size-1)/size) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range next {
-				if err := s.sweepProduct(ctx, cat, today, p, done); err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("renewal: product %s: %w", p.ID, err))
-					mu.Unlock()
-				}
+			for chunk := range next {
+				chunkErrs := s.sweepChunk(ctx, cat, today, chunk, done)
+				mu.Lock()
+				errs = append(errs, chunkErrs...)
+				mu.Unlock()
 			}
 		}()
 	}
-	for _, p := range batch {
+	for start := 0; start < len(batch); start += size {
 		mu.Lock()
 		stop := len(errs) >= maxErrors
 		mu.Unlock()
 		if stop || ctx.Err() != nil {
 			break
 		}
-		next <- p
+		next <- batch[start:min(start+size, len(batch))]
 	}
 	close(next)
 	wg.Wait()
@@ -136,9 +136,21 @@ func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today cal
 	return errs
 }
 
-// PostgresWorkers is how many products a sweep handles at once on
+// PostgresWorkers is how many chunks a sweep handles at once on
 // PostgreSQL (SQLite has one writer: one at a time).
 const PostgresWorkers = 8
+
+// chunkSize is how many products share the sweep's transactions on
+// SQLite, where a commit is most of a small transaction's cost (one
+// writer). On PostgreSQL commits go side by side: a chunk is one product,
+// PostgresWorkers at once, so that a product's row locks and the invoice
+// numbering (BIL-2, locked from the number to the commit) are held
+// briefly; larger chunks made two instances sweeping together twice as
+// slow (TestREN3_TwoInstancesRenewEachProductOnce).
+const (
+	chunkSize         = 100
+	postgresChunkSize = 1
+)
 
 // horizon is how many days ahead of a due date the schedule's first step
 // is: the sweep reads the products due up to today plus that.
@@ -264,44 +276,164 @@ func dueNow(steps []Step, today, dueDate calendar.Date) []Step {
 	return append(out, notices...)
 }
 
-// sweepProduct does the steps of one product due today, each in its own
-// transaction; a successful charge ends them (the due date moved).
-func (s *Service) sweepProduct(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, done map[string]bool) error {
+// plan is what the sweep does today for one product of a chunk: the steps
+// due before its automatic charge, the charge, and the steps after it.
+type plan struct {
+	p       dueProduct
+	steps   []Step // the due date's whole schedule
+	before  []Step
+	attempt *Step
+	after   []Step
+	err     error
+	stop    bool // renewed or under way: the steps after wait
+	// outcome of the attempt: a step to record after the charge
+	attemptDone bool
+	result      billing.PayResult
+	chargeErr   error
+	recorded    bool // the charge's step recorded in its settlement
+}
+
+// sweepChunk does the steps due today of a chunk of products, sharing its
+// transactions (DESIGN.md "sweep"; bench/README.md): first the steps due
+// before the automatic charges (reminders), each product's in its own
+// savepoint of one transaction; then the charges, through
+// billing.ChargeRenewals (each renewal whole and independent, the
+// settlement recording its step); then the failed attempts' notices and
+// the steps after the charges (blocks, terminations, their notices), again
+// one savepoint per product in one transaction. A product whose step
+// fails is undone alone and reported; the others go on.
+func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today calendar.Date, chunk []dueProduct, done map[string]bool) []error {
+	// The chunk reads each organization's contacts, name and the like once.
+	ctx = store.WithMemo(ctx)
+	plans := make([]*plan, 0, len(chunk))
+	for _, p := range chunk {
+		plans = append(plans, s.planFor(ctx, cat, today, p, done))
+	}
+	s.inChunkTx(ctx, plans, func(pl *plan) bool { return len(pl.before) > 0 }, func(tx *sql.Tx, pl *plan) error {
+		for _, st := range pl.before {
+			if err := s.doBefore(ctx, tx, cat, today, pl, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.charge(ctx, plans)
+	s.inChunkTx(ctx, plans, func(pl *plan) bool {
+		return len(pl.after) > 0 || (pl.attempt != nil && !(pl.recorded && pl.chargeErr == nil))
+	}, func(tx *sql.Tx, pl *plan) error {
+		if pl.attempt != nil {
+			if err := s.attemptDone(ctx, tx, cat, today, pl); err != nil || pl.stop {
+				return err
+			}
+		}
+		for _, st := range pl.after {
+			if err := s.doAfter(ctx, tx, cat, today, pl, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var errs []error
+	for _, pl := range plans {
+		if pl.err != nil {
+			errs = append(errs, fmt.Errorf("renewal: product %s: %w", pl.p.ID, pl.err))
+		}
+	}
+	return errs
+}
+
+// planFor reads what is due today for p: its schedule and the steps not
+// done yet, split around the automatic charge.
+func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, done map[string]bool) *plan {
+	pl := &plan{p: p}
 	dueDate, err := calendar.Parse(p.Due)
 	if err != nil {
-		return fmt.Errorf("renewal: the due date %q: %w", p.Due, err)
+		pl.err = fmt.Errorf("renewal: the due date %q: %w", p.Due, err)
+		return pl
 	}
 	l := Lifecycle{Due: dueDate, BlockAfterDays: catalog.DefaultBlockAfterDays, TerminateAfterDays: catalog.DefaultTerminateAfterDays}
 	if t, ok := cat.Type(p.Type); ok {
 		l.BlockAfterDays, l.TerminateAfterDays = t.BlockAfterDays, t.TerminateAfterDays
 	}
 	if p.AutoRenew && p.PaymentMethodID == "" {
-		if p.PaymentMethodID, err = s.defaultMethod(ctx, p.OrgID); err != nil {
-			return err
+		if pl.p.PaymentMethodID, pl.err = s.defaultMethod(ctx, p.OrgID); pl.err != nil {
+			return pl
 		}
 	}
-	l.AutoRenew = p.AutoRenew && p.PaymentMethodID != ""
-	steps := s.schedule.Steps(l)
-	for _, st := range dueNow(steps, today, dueDate) {
-		if done[stepKey(p.ID, p.Due, st.Kind, st.Days)] {
-			continue
+	l.AutoRenew = p.AutoRenew && pl.p.PaymentMethodID != ""
+	pl.steps = s.schedule.Steps(l)
+	for _, st := range dueNow(pl.steps, today, dueDate) {
+		switch {
+		case done[stepKey(p.ID, p.Due, st.Kind, st.Days)]:
+		case st.Kind == StepAttempt:
+			pl.attempt = &st
+		case pl.attempt == nil:
+			pl.before = append(pl.before, st)
+		default:
+			pl.after = append(pl.after, st)
 		}
-		var stop bool
-		switch st.Kind {
-		case StepReminder:
-			err = s.remind(ctx, cat, today, p, st, steps)
-		case StepAttempt:
-			stop, err = s.attempt(ctx, cat, today, p, st, steps)
-		case StepBlock:
-			err = s.block(ctx, cat, p, st, steps)
-		case StepTerminate:
-			err = s.terminate(ctx, p, st)
-		case StepBlockNotice, StepTerminateNotice:
-			err = s.announce(ctx, cat, today, p, st, steps)
+	}
+	return pl
+}
+
+// inChunkTx runs fn for each plan still going (no error) that needs it in
+// one transaction, each in its savepoint: a plan whose fn fails is undone
+// alone and keeps its error. A failure of the transaction itself is the
+// error of every plan it was for.
+func (s *Service) inChunkTx(ctx context.Context, plans []*plan, needs func(pl *plan) bool, fn func(tx *sql.Tx, pl *plan) error) {
+	errs := make([]error, len(plans))
+	todo := make([]bool, len(plans))
+	some := false
+	for i, pl := range plans {
+		todo[i] = pl.err == nil && needs(pl)
+		some = some || todo[i]
+	}
+	if !some {
+		return
+	}
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		for i, pl := range plans {
+			errs[i] = nil
+			if !todo[i] {
+				continue
+			}
+			errs[i] = store.Savepoint(ctx, tx, func() error { return fn(tx, pl) })
+			if store.Retryable(errs[i]) {
+				return errs[i]
+			}
 		}
-		if err != nil || stop {
-			return err
+		return nil
+	})
+	for i, pl := range plans {
+		switch {
+		case !todo[i]:
+		case err != nil:
+			pl.err = err
+		default:
+			pl.err = errs[i]
 		}
+	}
+}
+
+// doBefore does a step due before the charge.
+func (s *Service) doBefore(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan, st Step) error {
+	if st.Kind == StepReminder {
+		return s.remind(ctx, tx, cat, today, pl.p, st, pl.steps)
+	}
+	return s.doAfter(ctx, tx, cat, today, pl, st)
+}
+
+// doAfter does a step due after the charge.
+func (s *Service) doAfter(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan, st Step) error {
+	switch st.Kind {
+	case StepReminder:
+		return s.remind(ctx, tx, cat, today, pl.p, st, pl.steps)
+	case StepBlock:
+		return s.block(ctx, tx, cat, pl.p, st, pl.steps)
+	case StepTerminate:
+		return s.terminate(ctx, tx, pl.p, st)
+	case StepBlockNotice, StepTerminateNotice:
+		return s.announce(ctx, tx, cat, today, pl.p, st, pl.steps)
 	}
 	return nil
 }
@@ -321,40 +453,35 @@ func (s *Service) defaultMethod(ctx context.Context, orgID string) (string, erro
 	return pm, nil
 }
 
-// doStep runs one step of a product in one transaction: it locks the
-// product, checks it is still at due date p.Due in one of the states
-// given (states nil: no check, for a step recorded after its effect), records the step (product, due date, kind, days) and calls fn. It
-// does nothing, and reports false, when the product moved on or the step
-// was done (by another sweep or instance): the step's row is what makes it
-// happen once.
-func (s *Service) doStep(ctx context.Context, p dueProduct, st Step, outcome, checkoutID string, states []string,
-	fn func(tx *sql.Tx) error) (bool, error) {
-	did := false
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		did = false
-		var status string
-		var dueDate sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1`+s.lockClause(), p.ID).Scan(&status, &dueDate)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("renewal: locking the product: %w", err)
-		}
-		if states != nil && (dueDate.String != p.Due || !inList(states, status)) {
-			return nil
-		}
-		inserted, err := s.recordStep(ctx, tx, p, st, outcome, checkoutID)
-		if err != nil || !inserted {
-			return err
-		}
-		did = true
-		if fn == nil {
-			return nil
-		}
-		return fn(tx)
-	})
-	return did, err
+// doStep runs one step of a product in tx (in the product's savepoint,
+// inChunkTx): it locks the product, checks it is still at due date p.Due
+// in one of the states given (states nil: no check, for a step recorded
+// after its effect), records the step (product, due date, kind, days) and
+// calls fn. It does nothing, and reports false, when the product moved on
+// or the step was done (by another sweep or instance): the step's row is
+// what makes it happen once.
+func (s *Service) doStep(ctx context.Context, tx *sql.Tx, p dueProduct, st Step, outcome, checkoutID string, states []string,
+	fn func() error) (bool, error) {
+	var status string
+	var dueDate sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT status, due_date FROM products WHERE id = $1`+s.lockClause(), p.ID).Scan(&status, &dueDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("renewal: locking the product: %w", err)
+	}
+	if states != nil && (dueDate.String != p.Due || !inList(states, status)) {
+		return false, nil
+	}
+	inserted, err := s.recordStep(ctx, tx, p, st, outcome, checkoutID)
+	if err != nil || !inserted {
+		return false, err
+	}
+	if fn == nil {
+		return true, nil
+	}
+	return true, fn()
 }
 
 // recordStep inserts the row of a step done, in tx; false when it was

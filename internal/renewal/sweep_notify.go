@@ -22,9 +22,9 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, orgID, template string, 
 	if len(contacts) == 0 {
 		return nil
 	}
-	var orgName string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM organizations WHERE id = $1`, orgID).Scan(&orgName); err != nil {
-		return fmt.Errorf("renewal: reading the organization's name: %w", err)
+	orgName, err := org.Name(ctx, tx, orgID)
+	if err != nil {
+		return err
 	}
 	for _, c := range contacts {
 		data := fill(c.Language)

@@ -26,7 +26,7 @@ const (
 
 // remind sends a renewal notice (BIL-8) to the billing contacts; the one
 // of an auto-renewing product says when its method will be charged.
-func (s *Service) remind(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
+func (s *Service) remind(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
 	dueDate, _ := calendar.Parse(p.Due)
 	price, hasPrice := renewalPrice(cat, p, today)
 	var charge calendar.Date
@@ -36,11 +36,11 @@ func (s *Service) remind(ctx context.Context, cat catalog.Catalog, today calenda
 			break
 		}
 	}
-	label := ""
-	if !charge.IsZero() {
-		label = s.methodLabel(ctx, p.PaymentMethodID)
-	}
-	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+	_, err := s.doStep(ctx, tx, p, st, "", "", []string{"active", "blocked"}, func() error {
+		label := ""
+		if !charge.IsZero() {
+			label = billing.MethodLabel(ctx, tx, p.PaymentMethodID)
+		}
 		return s.tell(ctx, tx, p.OrgID, "renewal_reminder", func(lang string) map[string]any {
 			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
 				"Amount": formatPrice(price, hasPrice, lang), "AutoRenew": !charge.IsZero(), "ChargeDate": "", "Method": label}
@@ -53,34 +53,55 @@ func (s *Service) remind(ctx context.Context, cat catalog.Catalog, today calenda
 	return err
 }
 
-// attempt charges the product's saved method (REN-3, REN-5) through
-// billing.ChargeRenewal, whose key (product, due date, attempt's day) makes
-// the charge once whatever happens. It reports stop when the product's
-// other steps must wait: renewed (the due date moved), or a payment under
-// way whose outcome a later sweep reads. A decline is recorded with a
-// notice telling the next attempt.
-func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) (stop bool, err error) {
-	// A renewal this call settles records its step in the settlement's
-	// transaction (one commit less); one settled before (by another sweep,
-	// before a crash) is recorded after, as a step recorded after its effect.
-	recorded := false
-	r, err := s.billing.ChargeRenewal(ctx, billing.RenewalCharge{OrgID: p.OrgID, ProductID: p.ID, DueDate: p.Due,
-		PaymentMethodID: p.PaymentMethodID, Attempt: strconv.Itoa(st.Days), Brief: true,
-		Settled: func(ctx context.Context, tx *sql.Tx, checkoutID string) error {
-			_, err := s.recordStep(ctx, tx, p, st, OutcomeSucceeded, checkoutID)
-			recorded = err == nil
-			return err
-		}})
+// charge makes the automatic charges of the chunk's plans (REN-3, REN-5)
+// through billing.ChargeRenewals, whose keys (product, due date, attempt's
+// day) make each charge once whatever happens. A renewal it settles
+// records its step in the settlement's transaction (one commit less);
+// attemptDone handles the rest.
+func (s *Service) charge(ctx context.Context, plans []*plan) {
+	var ins []billing.RenewalCharge
+	var charged []*plan
+	for _, pl := range plans {
+		if pl.attempt == nil || pl.err != nil {
+			continue
+		}
+		st, p := *pl.attempt, pl.p
+		ins = append(ins, billing.RenewalCharge{OrgID: p.OrgID, ProductID: p.ID, DueDate: p.Due,
+			PaymentMethodID: p.PaymentMethodID, Attempt: strconv.Itoa(st.Days), Brief: true,
+			Settled: func(ctx context.Context, tx *sql.Tx, checkoutID string) error {
+				_, err := s.recordStep(ctx, tx, p, st, OutcomeSucceeded, checkoutID)
+				pl.recorded = err == nil
+				return err
+			}})
+		charged = append(charged, pl)
+	}
+	if len(ins) == 0 {
+		return
+	}
+	for i, o := range s.billing.ChargeRenewals(ctx, ins) {
+		charged[i].result, charged[i].chargeErr = o.Result, o.Err
+	}
+}
+
+// attemptDone records what the plan's charge came to, in tx. It sets stop
+// when the product's other steps must wait: renewed (the due date moved),
+// or a payment under way whose outcome a later sweep reads. A decline is
+// recorded with a notice telling the next attempt.
+func (s *Service) attemptDone(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan) error {
+	p, st, steps := pl.p, *pl.attempt, pl.steps
+	r, err := pl.result, pl.chargeErr
 	code := ""
+	pl.stop = true
 	switch {
 	case errors.Is(err, billing.ErrNotDue):
-		return true, nil // renewed meanwhile, or no longer renewable: nothing more for this due date
+		return nil // renewed meanwhile, or no longer renewable: nothing more for this due date
 	case r.Status == billing.StatusSucceeded:
-		if recorded && err == nil {
-			return true, nil
+		if pl.recorded && err == nil {
+			return nil
 		}
-		_, err := s.doStep(ctx, p, st, OutcomeSucceeded, r.CheckoutID, nil, nil)
-		return true, err
+		// settled before (by another sweep, before a crash): recorded now
+		_, err := s.doStep(ctx, tx, p, st, OutcomeSucceeded, r.CheckoutID, nil, nil)
+		return err
 	case r.Status == billing.StatusFailed:
 		code = r.FailureCode
 		if code == "" {
@@ -91,12 +112,13 @@ func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calend
 	case err != nil:
 		e := apperr.As(err)
 		if e == nil || e.Code == "payment_in_progress" || e.Code == "payment_outcome_unknown" {
-			return true, nilIfBusy(err) // a later sweep reads the outcome with the same key
+			return nilIfBusy(err) // a later sweep reads the outcome with the same key
 		}
 		code = e.Code // item_not_payable, object_not_found (method removed), …
 	default:
-		return true, nil // pending: a later sweep resolves it
+		return nil // pending: a later sweep resolves it
 	}
+	pl.stop = false
 	dueDate, _ := calendar.Parse(p.Due)
 	var next, blockDate calendar.Date
 	for _, x := range steps {
@@ -108,7 +130,7 @@ func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calend
 		}
 	}
 	price, hasPrice := renewalPrice(cat, p, today)
-	_, err = s.doStep(ctx, p, st, code, r.CheckoutID, []string{"active", "blocked"}, func(tx *sql.Tx) error {
+	_, err = s.doStep(ctx, tx, p, st, code, r.CheckoutID, []string{"active", "blocked"}, func() error {
 		if err := audit.Record(ctx, tx, audit.Event{OrganizationID: p.OrgID, Action: "renewal.attempt_failed",
 			CreatedAt: s.clock.Now().UTC(), Data: map[string]string{"product": p.ID, "due_date": p.Due, "code": code,
 				"days": strconv.Itoa(st.Days)}}); err != nil {
@@ -124,7 +146,7 @@ func (s *Service) attempt(ctx context.Context, cat catalog.Catalog, today calend
 			return d
 		})
 	})
-	return false, err
+	return err
 }
 
 // nilIfBusy turns the refusals that only mean "later" into nil.
@@ -149,7 +171,7 @@ func failureReason(lang, code string) string {
 
 // block blocks a product unpaid after its grace period (BIL-7), with the
 // product.blocked event and the e-mail, in one transaction.
-func (s *Service) block(ctx context.Context, cat catalog.Catalog, p dueProduct, st Step, steps []Step) error {
+func (s *Service) block(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, p dueProduct, st Step, steps []Step) error {
 	dueDate, _ := calendar.Parse(p.Due)
 	var terminate calendar.Date
 	for _, x := range steps {
@@ -159,7 +181,7 @@ func (s *Service) block(ctx context.Context, cat catalog.Catalog, p dueProduct, 
 	}
 	today := calendar.Today(s.clock.Now(), sweepZone(cat))
 	price, hasPrice := renewalPrice(cat, p, today)
-	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+	_, err := s.doStep(ctx, tx, p, st, "", "", []string{"active", "blocked"}, func() error {
 		ok, err := s.transition(ctx, tx, p.OrgID, p.ID, []string{"active"}, "blocked", webhook.ProductBlocked,
 			map[string]any{"due_date": p.Due, "reason": "unpaid"})
 		if err != nil || !ok {
@@ -180,9 +202,9 @@ func (s *Service) block(ctx context.Context, cat catalog.Catalog, p dueProduct, 
 // terminate ends a product unpaid until the end (BIL-7): terminated, the
 // product.terminated event telling the provider's systems to delete its
 // data and backups, the e-mail, in one transaction.
-func (s *Service) terminate(ctx context.Context, p dueProduct, st Step) error {
+func (s *Service) terminate(ctx context.Context, tx *sql.Tx, p dueProduct, st Step) error {
 	dueDate, _ := calendar.Parse(p.Due)
-	_, err := s.doStep(ctx, p, st, "", "", []string{"active", "blocked"}, func(tx *sql.Tx) error {
+	_, err := s.doStep(ctx, tx, p, st, "", "", []string{"active", "blocked"}, func() error {
 		ok, err := s.transition(ctx, tx, p.OrgID, p.ID, []string{"active", "blocked"}, "terminated", webhook.ProductTerminated,
 			map[string]any{"due_date": p.Due, "reason": "unpaid", "delete_data": true})
 		if err != nil || !ok {
@@ -207,7 +229,7 @@ func (s *Service) terminate(ctx context.Context, p dueProduct, st Step) error {
 
 // announce tells the billing contacts a block or a termination is coming
 // (BIL-7: each step announced beforehand).
-func (s *Service) announce(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
+func (s *Service) announce(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
 	dueDate, _ := calendar.Parse(p.Due)
 	target, template, states := StepBlock, "renewal_block_notice", []string{"active"}
 	if st.Kind == StepTerminateNotice {
@@ -220,7 +242,7 @@ func (s *Service) announce(ctx context.Context, cat catalog.Catalog, today calen
 		}
 	}
 	price, hasPrice := renewalPrice(cat, p, today)
-	_, err := s.doStep(ctx, p, st, "", "", states, func(tx *sql.Tx) error {
+	_, err := s.doStep(ctx, tx, p, st, "", "", states, func() error {
 		return s.tell(ctx, tx, p.OrgID, template, func(lang string) map[string]any {
 			return map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
 				"Amount": formatPrice(price, hasPrice, lang), "BlockDate": invoicepdf.FormatDate(when, lang),
@@ -262,11 +284,3 @@ func formatPrice(a money.Amount, ok bool, lang string) string {
 	return a.Currency + " " + invoicepdf.FormatAmount(a, lang)
 }
 
-// methodLabel is a saved method's label ("Visa •••• 4242").
-func (s *Service) methodLabel(ctx context.Context, pmID string) string {
-	var label string
-	if pmID != "" {
-		_ = s.db.QueryRowContext(ctx, `SELECT label FROM payment_methods WHERE id = $1`, pmID).Scan(&label)
-	}
-	return label
-}

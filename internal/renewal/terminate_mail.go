@@ -11,6 +11,7 @@ import (
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/invoicepdf"
 	"github.com/alpage/alpage/internal/notify"
+	"github.com/alpage/alpage/internal/org"
 )
 
 // The e-mails of termination (PRD-4), enqueued in the transaction of the
@@ -41,14 +42,6 @@ func lcUser(ctx context.Context, tx *sql.Tx, userID string) (lcRecipient, bool, 
 	return r, true, nil
 }
 
-func lcOrgName(ctx context.Context, tx *sql.Tx, orgID string) (string, error) {
-	var name string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM organizations WHERE id = $1`, orgID).Scan(&name); err != nil {
-		return "", fmt.Errorf("renewal: reading the organization's name: %w", err)
-	}
-	return name, nil
-}
-
 func (s *Service) lcSend(ctx context.Context, tx *sql.Tx, r lcRecipient, orgID, template string, data map[string]any) error {
 	if _, err := s.notifier.Send(ctx, tx, notify.Message{Channel: notify.ChannelEmail, To: r.Email, Language: r.Language,
 		Template: template, Data: data, UserID: r.UserID, OrganizationID: orgID}); err != nil {
@@ -74,7 +67,7 @@ func (s *Service) mailTerminationLink(ctx context.Context, tx *sql.Tx, userID st
 	if err != nil || !ok {
 		return err
 	}
-	orgName, err := lcOrgName(ctx, tx, p.OrgID)
+	orgName, err := org.Name(ctx, tx, p.OrgID)
 	if err != nil {
 		return err
 	}
@@ -101,7 +94,7 @@ func (s *Service) mailTerminationNotice(ctx context.Context, tx *sql.Tx, request
 	if err != nil {
 		return err
 	}
-	orgName, err := lcOrgName(ctx, tx, p.OrgID)
+	orgName, err := org.Name(ctx, tx, p.OrgID)
 	if err != nil {
 		return err
 	}
@@ -148,7 +141,7 @@ func (s *Service) mailTerminationDone(ctx context.Context, tx *sql.Tx, requester
 	if err != nil || !ok {
 		return err
 	}
-	orgName, err := lcOrgName(ctx, tx, p.OrgID)
+	orgName, err := org.Name(ctx, tx, p.OrgID)
 	if err != nil {
 		return err
 	}

@@ -158,7 +158,12 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) 
 	}
 	// Rolls back on error and on panic; after a commit it does nothing.
 	defer func() { _ = tx.Rollback() }()
+	flush, forget := gather(tx)
+	defer forget()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = flush(ctx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -166,6 +171,38 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) 
 	}
 	return nil
 }
+
+// Savepoint runs fn inside a savepoint of tx: when fn fails, what it did is
+// undone and the rest of tx stays, so that a batch of independent changes
+// shares one transaction (one commit) while each change is whole or absent.
+// A failure the whole transaction must retry (Retryable) is returned as is:
+// pass it up to WithTx.
+func Savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT alpage_item`); err != nil {
+		return fmt.Errorf("store: opening a savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if Retryable(err) {
+			return err
+		}
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT alpage_item`); rerr != nil {
+			return errors.Join(err, fmt.Errorf("store: rolling back to the savepoint: %w", rerr))
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT alpage_item`); rerr != nil {
+			return errors.Join(err, fmt.Errorf("store: releasing the savepoint: %w", rerr))
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT alpage_item`); err != nil {
+		return fmt.Errorf("store: releasing the savepoint: %w", err)
+	}
+	return nil
+}
+
+// Retryable reports whether err is a failure that running the whole
+// transaction again may cure (a serialization failure or a deadlock on
+// PostgreSQL, a busy database on SQLite): WithTx retries those.
+func Retryable(err error) bool { return err != nil && retryable(err) }
 
 func retryable(err error) bool {
 	msg := err.Error()

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/alpage/alpage/internal/id"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // DeliverArgs is the job that delivers one event to one endpoint.
@@ -48,7 +49,8 @@ func (s *Service) Publish(ctx context.Context, tx *sql.Tx, typ, orgID string, da
 		VALUES ($1, $2, $3, $4, $5)`, ev.ID, typ, org, string(payload), ev.CreatedAt); err != nil {
 		return "", fmt.Errorf("webhook: recording %s: %w", typ, err)
 	}
-	eps, err := endpoints(ctx, tx)
+	// The endpoints are read once per batch of changes (store.Remember).
+	eps, err := store.Remember(ctx, "webhook.endpoints", func() ([]Endpoint, error) { return endpoints(ctx, tx) })
 	if err != nil {
 		return "", err
 	}

@@ -34,6 +34,7 @@ type Options struct {
 // database agree (only the outage seam, FailNext, is per instance).
 type Gateway struct {
 	db    *store.DB
+	group *store.Group // the commits of concurrent calls (mutate)
 	clock clock.Clock
 	base  string // BaseURL without a trailing slash
 	path  string // the path part of base: the handler's route prefix
@@ -66,7 +67,7 @@ func New(db *store.DB, clk clock.Clock, opts Options) (*Gateway, error) {
 	if u.Path == "" || !strings.HasPrefix(u.Path, "/") {
 		return nil, fmt.Errorf("sandbox: the base URL %q needs a path such as /sandbox", opts.BaseURL)
 	}
-	return &Gateway{db: db, clock: clk, base: base, path: u.Path, opts: opts}, nil
+	return &Gateway{db: db, group: store.NewGroup(db), clock: clk, base: base, path: u.Path, opts: opts}, nil
 }
 
 // Name returns "sandbox".

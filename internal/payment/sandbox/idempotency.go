@@ -45,10 +45,11 @@ func fingerprint(parts ...string) string {
 // before returns what it recorded (replay true) or ErrIdempotencyKeyReuse
 // when op or fp differ; otherwise fn runs and its request is recorded in
 // the same transaction. An error from fn rolls everything back and records
-// nothing, so the key can be used again.
+// nothing, so the key can be used again. Concurrent calls share their
+// commits (store.Group), as a real gateway serves many calls at once.
 func (g *Gateway) mutate(ctx context.Context, key, op, fp string,
 	fn func(tx *sql.Tx, now time.Time) (request, error)) (rec request, replay bool, err error) {
-	err = g.db.WithTx(ctx, func(tx *sql.Tx) error {
+	err = g.group.Do(ctx, func(tx *sql.Tx) error {
 		replay = false
 		prev, err := lookupKey(ctx, tx, key)
 		if err != nil {
