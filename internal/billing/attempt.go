@@ -110,6 +110,12 @@ func (s *Service) insertAttempt(ctx context.Context, tx *sql.Tx, a attempt, user
 		nullable(userID), a.CreatedAt, a.ExpiresAt, a.Key, completedAt(a)); err != nil {
 		return fmt.Errorf("billing: recording the payment attempt: %w", err)
 	}
+	for _, obj := range a.Sel.objects() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkout_items (object_id, checkout_id) VALUES ($1, $2)`,
+			obj, a.ID); err != nil {
+			return fmt.Errorf("billing: recording what the payment attempt pays: %w", err)
+		}
+	}
 	purpose := "invoice"
 	if a.Purpose == "deposit" {
 		purpose = "deposit"

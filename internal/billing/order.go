@@ -318,11 +318,15 @@ func (s *Service) CancelOrder(ctx context.Context, userID, orgID, orderID string
 }
 
 // openAttemptFor reports whether an open payment attempt (a checkout not
-// yet expired) includes the order or product objectID.
+// yet expired) includes the order, invoice or product objectID.
 func (s *Service) openAttemptFor(ctx context.Context, q store.Querier, orgID, objectID string, now time.Time) (bool, error) {
+	if !id.Valid(objectID) {
+		return false, nil
+	}
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkouts WHERE organization_id = $1 AND status = 'open'
-		AND expires_at > $2 AND selection LIKE $3`, orgID, now, "%\""+objectID+"\"%").Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkout_items i JOIN checkouts c ON c.id = i.checkout_id
+		WHERE i.object_id = $1 AND c.organization_id = $2 AND c.status = 'open' AND c.expires_at > $3`,
+		objectID, orgID, now).Scan(&n); err != nil {
 		return false, fmt.Errorf("billing: checking payments under way: %w", err)
 	}
 	return n > 0, nil

@@ -180,6 +180,27 @@ type selection struct {
 	Renewal bool `json:"renewal,omitempty"`
 }
 
+// objects lists, once each, the products, orders and invoices the
+// selection pays (checkout_items: a payment of one of them is under way
+// while the attempt is open).
+func (sel selection) objects() []string {
+	var out []string
+	add := func(ids ...string) {
+		for _, v := range ids {
+			if v != "" && !contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	for _, l := range sel.Lines {
+		add(l.ProductID, l.OrderID)
+	}
+	add(sel.Orders...)
+	add(sel.Proformas...)
+	add(sel.InvoiceID)
+	return out
+}
+
 // paysProducts reports whether the selection activates or renews products.
 func (sel selection) paysProducts() bool {
 	for _, l := range sel.Lines {

@@ -283,4 +283,3 @@ func formatPrice(a money.Amount, ok bool, lang string) string {
 	}
 	return a.Currency + " " + invoicepdf.FormatAmount(a, lang)
 }
-
