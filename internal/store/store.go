@@ -88,7 +88,11 @@ func Open(ctx context.Context, dataDir, url string) (*DB, error) {
 		// random keys (idempotency keys, e-mail recipients) outgrow the
 		// default with the tables, and every insert then reads its page
 		// from the file again (bench/README.md).
-		"&_pragma=cache_size(-65536)"
+		"&_pragma=cache_size(-65536)" +
+		// Savepoints (a renewal chunk's products, store.Savepoint) keep the
+		// pages they change in a sub-journal: in memory, not a temporary
+		// file written at each change.
+		"&_pragma=temp_store(2)"
 	db, err := openSQLite(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: opening SQLite: %w", err)
