@@ -16,8 +16,10 @@ import (
 // billing contact each) and times the sweep that renews them all, on
 // SQLite: the metric is renewals/s. ALPAGE_BENCH_RENEWALS sets how many
 // products (100000 by default; run it with -benchtime 1x). Each renewal is
-// a whole one: payment attempt, gateway charge, invoice with its number,
-// due date moved, events and e-mails enqueued, one transaction each.
+// a whole one: the 14-day reminder, payment attempt, gateway charge,
+// invoice with its number, due date moved, events and e-mails enqueued,
+// as the sweep does them (chunks of products sharing their transactions,
+// each product in its savepoint; bench/README.md).
 func BenchmarkREN3_SweepRenewals(b *testing.B) {
 	n := 100000
 	if v, err := strconv.Atoi(os.Getenv("ALPAGE_BENCH_RENEWALS")); err == nil && v > 0 {
