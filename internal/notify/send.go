@@ -64,8 +64,12 @@ func (n *Notifier) Send(ctx context.Context, tx *sql.Tx, m Message) (string, err
 	return outboxID, nil
 }
 
-// pending is the outbox messages a transaction recorded, to deliver.
+// pending is the outbox messages a transaction recorded, to deliver; a
+// rolled-back savepoint drops its own (store.Gathered).
 type pending struct{ ids []string }
+
+func (p *pending) Len() int       { return len(p.ids) }
+func (p *pending) Truncate(n int) { p.ids = p.ids[:n] }
 
 // maxPerJob bounds the messages one delivery job carries.
 const maxPerJob = 500

@@ -286,11 +286,10 @@ type plan struct {
 	after   []Step
 	err     error
 	stop    bool // renewed or under way: the steps after wait
-	// outcome of the attempt: a step to record after the charge
-	attemptDone bool
-	result      billing.PayResult
-	chargeErr   error
-	recorded    bool // the charge's step recorded in its settlement
+	// what the charge came to (charge), recorded by attemptDone
+	result    billing.PayResult
+	chargeErr error
+	recorded  bool // the charge's step recorded in its settlement
 }
 
 // sweepChunk does the steps due today of a chunk of products, sharing its

@@ -27,8 +27,9 @@ type commitWork struct {
 // ok is false when tx was not begun by WithTx: nothing is gathered, the
 // caller does its work at once.
 //
-// What a savepoint rolled back (Savepoint) stays gathered: flush must bear
-// references to rows that are not there.
+// A value that is a Gathered list loses what was added to it inside a
+// savepoint that rolled back (Savepoint); any other keeps it, and its flush
+// must bear references to rows that are not there.
 func AtCommit[T any](tx *sql.Tx, key string, mk func() T, flush func(ctx context.Context, tx *sql.Tx, v T) error) (v T, ok bool) {
 	x, found := atCommit.Load(tx)
 	if !found {
@@ -69,4 +70,50 @@ func gather(tx *sql.Tx) (flush func(ctx context.Context) error, forget func()) {
 		}
 	}
 	return flush, func() { atCommit.Delete(tx) }
+}
+
+// Gathered is a list of work gathered with AtCommit that a rolled-back
+// savepoint shortens back to its length before the savepoint.
+type Gathered interface {
+	Len() int
+	Truncate(n int)
+}
+
+// gatheredLens notes the lengths of tx's Gathered values (nil when there
+// are none), for dropGathered.
+func gatheredLens(tx *sql.Tx) map[string]int {
+	x, found := atCommit.Load(tx)
+	if !found {
+		return nil
+	}
+	w := x.(*commitWork)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var lens map[string]int
+	for k, v := range w.keys {
+		if g, ok := v.(Gathered); ok {
+			if lens == nil {
+				lens = map[string]int{}
+			}
+			lens[k] = g.Len()
+		}
+	}
+	return lens
+}
+
+// dropGathered shortens tx's Gathered values back to lens; a value first
+// gathered since is emptied.
+func dropGathered(tx *sql.Tx, lens map[string]int) {
+	x, found := atCommit.Load(tx)
+	if !found {
+		return
+	}
+	w := x.(*commitWork)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for k, v := range w.keys {
+		if g, ok := v.(Gathered); ok {
+			g.Truncate(lens[k])
+		}
+	}
 }

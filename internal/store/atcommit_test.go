@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/alpage/alpage/internal/store"
@@ -75,4 +76,45 @@ func countUsers(t *testing.T, db *store.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// gatheredEmails is a Gathered list.
+type gatheredEmails struct{ list []string }
+
+func (g *gatheredEmails) Len() int       { return len(g.list) }
+func (g *gatheredEmails) Truncate(n int) { g.list = g.list[:n] }
+
+// A savepoint that rolls back drops what its function gathered in a
+// Gathered list; what was gathered before it, or in savepoints that
+// released, stays.
+func TestSavepointDropsWhatItGathered(t *testing.T) {
+	t.Parallel()
+	db := testutil.OpenDB(t, store.SQLite)
+	ctx := context.Background()
+	var flushed []string
+	flush := func(_ context.Context, _ *sql.Tx, g *gatheredEmails) error {
+		flushed = append(flushed, g.list...)
+		return nil
+	}
+	mk := func() *gatheredEmails { return &gatheredEmails{} }
+	err := db.WithTx(ctx, func(tx *sql.Tx) error {
+		for _, e := range []string{"kept-1", "dropped-1", "kept-2"} {
+			_ = store.Savepoint(ctx, tx, func() error {
+				g, _ := store.AtCommit(tx, "emails", mk, flush)
+				g.list = append(g.list, e, e+"-bis")
+				if e == "dropped-1" {
+					return errors.New("given up")
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"kept-1", "kept-1-bis", "kept-2", "kept-2-bis"}
+	if fmt.Sprint(flushed) != fmt.Sprint(want) {
+		t.Fatalf("flushed %v, want %v", flushed, want)
+	}
 }

@@ -177,7 +177,8 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) 
 }
 
 // Savepoint runs fn inside a savepoint of tx: when fn fails, what it did is
-// undone and the rest of tx stays, so that a batch of independent changes
+// undone (with what it gathered for the commit, AtCommit's Gathered) and
+// the rest of tx stays, so that a batch of independent changes
 // shares one transaction (one commit) while each change is whole or absent.
 // A failure the whole transaction must retry (Retryable) is returned as is:
 // pass it up to WithTx.
@@ -185,10 +186,12 @@ func Savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT alpage_item`); err != nil {
 		return fmt.Errorf("store: opening a savepoint: %w", err)
 	}
+	lens := gatheredLens(tx)
 	if err := fn(); err != nil {
 		if Retryable(err) {
 			return err
 		}
+		dropGathered(tx, lens)
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT alpage_item`); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rolling back to the savepoint: %w", rerr))
 		}
