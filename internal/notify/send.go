@@ -71,8 +71,9 @@ type pending struct{ ids []string }
 func (p *pending) Len() int       { return len(p.ids) }
 func (p *pending) Truncate(n int) { p.ids = p.ids[:n] }
 
-// maxPerJob bounds the messages one delivery job carries.
-const maxPerJob = 500
+// maxPerJob bounds the messages one delivery job carries: about five
+// seconds of SMTP each, well inside a job's timeout.
+const maxPerJob = 100
 
 // enqueuePending enqueues the delivery of a transaction's messages in it:
 // one job for one message, else jobs of up to maxPerJob messages.

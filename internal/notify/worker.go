@@ -36,13 +36,11 @@ type deliverWorker struct {
 	n *Notifier
 }
 
-// Timeout bounds one delivery attempt, longer for a job of many messages.
-func (w *deliverWorker) Timeout(job *river.Job[DeliverArgs]) time.Duration {
-	if len(job.Args.OutboxIDs) > 1 {
-		return 15 * time.Minute
-	}
-	return 2 * time.Minute
-}
+// Timeout bounds one delivery attempt. A job of many messages cut short
+// runs again and sends only what it did not send: it stays under the
+// queue's rescue of stuck jobs (jobs.Queue), which would run it twice at
+// once.
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 2 * time.Minute }
 
 // Work delivers the message of job, or holds it, and records the outcome.
 // A job of several messages delivers each; one that fails is retried alone,
