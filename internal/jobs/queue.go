@@ -107,15 +107,22 @@ func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()
 	return q.client.Subscribe(kinds...)
 }
 
-// WaitIdle returns when no job is waiting to run now or running, or when ctx
-// ends. The test clock calls it so that the e-mails a sweep enqueued are in
-// the outbox when its request returns.
+// WaitIdle returns when no job is waiting to run now or running here, or
+// when ctx ends. The test clock calls it so that the e-mails a sweep
+// enqueued are in the outbox when its request returns. A job another
+// process left running (killed) is not waited for: it runs again once the
+// queue rescues it (RescueStuckJobsAfter).
 func (q *Queue) WaitIdle(ctx context.Context) error {
+	mine := `CAST(attempted_by AS text) LIKE '%"' || $2 || '"%'` // a JSON array on SQLite
+	if q.db.Engine == store.Postgres {
+		mine = `$2 = ANY(attempted_by)`
+	}
 	for {
 		var n int
-		err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job
-			WHERE state IN ('available', 'running') OR (state IN ('retryable', 'scheduled') AND scheduled_at <= $1)`,
-			clock.System{}.Now()).Scan(&n) // River schedules jobs in wall-clock time
+		err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE state = 'available'
+			OR (state = 'running' AND `+mine+`)
+			OR (state IN ('retryable', 'scheduled') AND scheduled_at <= $1)`,
+			clock.System{}.Now(), q.client.ID()).Scan(&n) // River schedules jobs in wall-clock time
 		if err != nil {
 			return fmt.Errorf("jobs: counting pending jobs: %w", err)
 		}

@@ -134,3 +134,80 @@ func TestEnqueueTxFollowsTheTransaction(t *testing.T) {
 		}
 	})
 }
+
+// blockWorker runs until released.
+type blockArgs struct{}
+
+func (blockArgs) Kind() string { return "test.block" }
+
+type blockWorker struct {
+	river.WorkerDefaults[blockArgs]
+	started, release chan struct{}
+}
+
+func (w *blockWorker) Work(ctx context.Context, _ *river.Job[blockArgs]) error {
+	w.started <- struct{}{}
+	select {
+	case <-w.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// WaitIdle waits for the jobs this process runs, not for a job a killed
+// process left running (it runs again once the queue rescues it).
+func TestWaitIdleWaitsForItsOwnJobsNotForOrphans(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		q := newQueue(t, db, clock.System{})
+		w := &blockWorker{started: make(chan struct{}, 1), release: make(chan struct{})}
+		jobs.AddWorker(q, w)
+		if err := q.Open(true); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = q.Stop(context.Background()) })
+		// An orphan: a job of a queue nobody works, marked running by a
+		// client that is gone.
+		orphan := `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = $1, attempted_by = '["dead-client"]'
+			WHERE queue = 'elsewhere'`
+		if db.Engine == store.Postgres {
+			orphan = `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = $1, attempted_by = ARRAY['dead-client']
+				WHERE queue = 'elsewhere'`
+		}
+		err := db.WithTx(ctx, func(tx *sql.Tx) error {
+			if err := q.EnqueueTx(ctx, tx, blockArgs{}, &river.InsertOpts{Queue: "elsewhere"}); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, orphan, time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := q.WaitIdle(short); err != nil {
+			t.Fatalf("WaitIdle waited for an orphan: %v", err)
+		}
+		// A job of its own, running: waited for.
+		if err := db.WithTx(ctx, func(tx *sql.Tx) error { return q.EnqueueTx(ctx, tx, blockArgs{}, nil) }); err != nil {
+			t.Fatal(err)
+		}
+		<-w.started
+		brief, cancel2 := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel2()
+		if err := q.WaitIdle(brief); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("WaitIdle = %v while its own job runs, want it to wait", err)
+		}
+		close(w.release)
+		done, cancel3 := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel3()
+		if err := q.WaitIdle(done); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
