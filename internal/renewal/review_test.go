@@ -319,7 +319,13 @@ func TestPRD4_ConfirmationLinkDiesWithTheRequesterRights(t *testing.T) {
 		b.exec(`UPDATE memberships SET role = 'collaborator' WHERE organization_id = $1 AND user_id = $2`, b.org, b.admin)
 		b.exec(`DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2`, b.org, admin2)
 
-		_, err := b.ren.ConfirmTermination(lcCtx, demoted, lcMeta(""))
+		// The page that asks to confirm already says so.
+		_, err := b.ren.TerminationByToken(lcCtx, demoted)
+		lcWantCode(t, "the confirmation page of a demoted requester", err, "termination_link_invalid")
+		_, err = b.ren.TerminationByToken(lcCtx, removed)
+		lcWantCode(t, "the confirmation page of a removed requester", err, "termination_link_invalid")
+
+		_, err = b.ren.ConfirmTermination(lcCtx, demoted, lcMeta(""))
 		lcWantCode(t, "requester demoted to collaborator", err, "termination_link_invalid")
 		_, err = b.ren.ConfirmTermination(lcCtx, removed, lcMeta(""))
 		lcWantCode(t, "requester removed", err, "termination_link_invalid")

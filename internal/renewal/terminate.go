@@ -210,7 +210,9 @@ func hashTerminationToken(secret string) string {
 
 // TerminationByToken returns the pending request of a confirmation link,
 // without using it (the page that asks to confirm);
-// termination_link_invalid when it is unknown, used, replaced or expired.
+// termination_link_invalid when it is unknown, used, replaced or expired,
+// or when its requester may no longer terminate products (as
+// ConfirmTermination would answer).
 func (s *Service) TerminationByToken(ctx context.Context, token string) (Termination, error) {
 	if token == "" {
 		return Termination{}, ErrTerminationLinkInvalid
@@ -218,9 +220,22 @@ func (s *Service) TerminationByToken(ctx context.Context, token string) (Termina
 	t, err := loadTermination(ctx, s.db, `t.token_hash = $1 AND t.status = 'pending' AND t.expires_at > $2`,
 		hashTerminationToken(token), s.clock.Now().UTC())
 	if errors.Is(err, apperr.NotFound) {
-		return t, ErrTerminationLinkInvalid
+		return Termination{}, ErrTerminationLinkInvalid
 	}
-	return t, err
+	if err != nil {
+		return Termination{}, err
+	}
+	if !mayTerminate(ctx, s.db, t) {
+		return Termination{}, ErrTerminationLinkInvalid
+	}
+	return t, nil
+}
+
+// mayTerminate reports whether the requester of t may still terminate the
+// organization's products: a link carries its requester's rights of now.
+func mayTerminate(ctx context.Context, q store.Querier, t Termination) bool {
+	actor, err := org.ActorOf(ctx, q, t.RequestedBy, t.OrganizationID)
+	return err == nil && authz.Allow(actor, authz.ViewAllProducts) == nil
 }
 
 // ConfirmTermination uses a confirmation link once (PRD-4): the product is
@@ -254,8 +269,7 @@ func (s *Service) ConfirmTermination(ctx context.Context, token string, meta aud
 		}
 		// The link carries the rights its requester has now, not those
 		// they had when asking: removed or demoted since, it does nothing.
-		actor, err := org.ActorOf(ctx, tx, t.RequestedBy, t.OrganizationID)
-		if err != nil || authz.Allow(actor, authz.ViewAllProducts) != nil {
+		if !mayTerminate(ctx, tx, t) {
 			return ErrTerminationLinkInvalid
 		}
 		// The requester confirms; whoever opened the link is not an actor
