@@ -95,8 +95,12 @@ func (s *Service) current(ctx context.Context, q store.Querier) (Version, error)
 	kept := s.decoded
 	s.mu.Unlock()
 	if kept.ID == vid {
-		kept.Catalog = kept.Catalog.Clone()
-		return kept, nil
+		// Each caller gets its own copy, but for the callers of one batch
+		// of changes (store.Remember), who share one and only read it.
+		return store.Remember(ctx, "catalog.copy\x00"+vid, func() (Version, error) {
+			kept.Catalog = kept.Catalog.Clone()
+			return kept, nil
+		})
 	}
 	v, err := load(ctx, q, vid)
 	if err != nil {
