@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
@@ -121,22 +122,15 @@ func (s *Service) ChargeRenewals(ctx context.Context, ins []RenewalCharge) []Ren
 	}
 	results := make([]charged, len(toCharge))
 	chargeErrs := make([]error, len(toCharge))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(maxGatewayCalls, len(toCharge)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				results[k], chargeErrs[k] = s.chargeGateway(ctx, attempts[toCharge[k]])
-			}
-		}()
+	var calls errgroup.Group
+	calls.SetLimit(maxGatewayCalls)
+	for k, i := range toCharge {
+		calls.Go(func() error {
+			results[k], chargeErrs[k] = s.chargeGateway(ctx, attempts[i])
+			return nil
+		})
 	}
-	for k := range toCharge {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
+	_ = calls.Wait() // each call's error is its own
 	for k, i := range toCharge {
 		if chargeErrs[k] != nil {
 			out[i].Err = chargeErrs[k]
@@ -148,32 +142,19 @@ func (s *Service) ChargeRenewals(ctx context.Context, ins []RenewalCharge) []Ren
 		return out
 	}
 	ended := make([]PayResult, len(toFinish))
-	finishErrs := make([]error, len(toFinish))
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		for k, f := range toFinish {
-			a := attempts[f.i]
-			finishErrs[k] = store.Savepoint(ctx, tx, func() error {
-				var err error
-				ended[k], err = s.finishTx(ctx, tx, a.ID, amountPayment(a, f.c), nil, f.c.failure, a.finishing)
-				return err
-			})
-			if store.Retryable(finishErrs[k]) {
-				return finishErrs[k]
-			}
-		}
-		return nil
+	finishErrs := s.db.EachInTx(ctx, len(toFinish), func(tx *sql.Tx, k int) error {
+		f := toFinish[k]
+		a := attempts[f.i]
+		var err error
+		ended[k], err = s.finishTx(ctx, tx, a.ID, amountPayment(a, f.c), nil, f.c.failure, a.finishing)
+		return err
 	})
 	for k, f := range toFinish {
-		a := attempts[f.i]
+		a, err := attempts[f.i], finishErrs[k]
 		if err == nil {
-			err := finishErrs[k]
-			if err == nil {
-				out[f.i].Result, err = s.finished(ctx, a.ID, ended[k], a.finishing)
-			}
-			out[f.i].Err = f.c.answer(out[f.i].Result, err)
-		} else {
-			out[f.i].Err = err
+			out[f.i].Result, err = s.finished(ctx, a.ID, ended[k], a.finishing)
 		}
+		out[f.i].Err = f.c.answer(out[f.i].Result, err)
 	}
 	return out
 }
@@ -192,27 +173,28 @@ func amountPayment(a attempt, c charged) *payment.Payment {
 // canceled three times.
 func (s *Service) startRenewals(ctx context.Context, ins []RenewalCharge) ([]attempt, []error) {
 	attempts := make([]attempt, len(ins))
-	errs := make([]error, len(ins))
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		for i, in := range ins {
-			start := func() error {
-				var err error
-				attempts[i], err = s.startRenewalTx(ctx, tx, in)
-				return err
-			}
-			errs[i] = store.Savepoint(ctx, tx, start)
-			if store.IsUniqueViolation(errs[i]) { // another instance recorded the same attempt first: found by its key now
-				errs[i] = store.Savepoint(ctx, tx, start)
-			}
-			if store.Retryable(errs[i]) {
-				return errs[i]
-			}
+	start := func(todo []int) []error {
+		return s.db.EachInTx(ctx, len(todo), func(tx *sql.Tx, k int) error {
+			var err error
+			attempts[todo[k]], err = s.startRenewalTx(ctx, tx, ins[todo[k]])
+			return err
+		})
+	}
+	all := make([]int, len(ins))
+	for i := range all {
+		all[i] = i
+	}
+	errs := start(all)
+	// Another instance recorded the same attempt first: found by its key now.
+	var raced []int
+	for i, err := range errs {
+		if store.IsUniqueViolation(err) {
+			raced = append(raced, i)
 		}
-		return nil
-	})
-	if err != nil {
-		for i := range errs {
-			errs[i] = err
+	}
+	if len(raced) > 0 {
+		for k, err := range start(raced) {
+			errs[raced[k]] = err
 		}
 	}
 	return attempts, errs

@@ -11,6 +11,8 @@ import (
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/money"
+	"github.com/alpage/alpage/internal/org"
+	"github.com/alpage/alpage/internal/store"
 )
 
 // Kinds of forecast items.
@@ -90,7 +92,7 @@ func (s *Service) Forecast(ctx context.Context, from calendar.Date, days int) (F
 		maxAttempt = max(maxAttempt, a)
 	}
 	horizon := f.To.AddDays(maxAttempt).String()
-	orgNames := map[string]string{}
+	ctx = store.WithMemo(ctx) // each organization's name read once
 	after := ""
 	for {
 		rows, err := s.db.QueryContext(ctx, `SELECT `+lcColumns+` FROM products WHERE status IN ('active', 'blocked')
@@ -113,12 +115,9 @@ func (s *Service) Forecast(ctx context.Context, from calendar.Date, days int) (F
 			return Forecast{}, err
 		}
 		for _, p := range batch {
-			name, ok := orgNames[p.OrgID]
-			if !ok {
-				if err := s.db.QueryRowContext(ctx, `SELECT name FROM organizations WHERE id = $1`, p.OrgID).Scan(&name); err != nil {
-					return Forecast{}, fmt.Errorf("renewal: reading an organization's name: %w", err)
-				}
-				orgNames[p.OrgID] = name
+			name, err := org.Name(ctx, s.db, p.OrgID)
+			if err != nil {
+				return Forecast{}, err
 			}
 			f.Items = append(f.Items, s.forecastProduct(cat, p, name, scheduled[p.ID], f.From, f.To)...)
 		}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/catalog"
@@ -105,20 +107,8 @@ func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today cal
 	}
 	var mu sync.Mutex
 	var errs []error
-	next := make(chan []dueProduct)
-	var wg sync.WaitGroup
-	for range min(workers, (len(batch)+size-1)/size) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for chunk := range next {
-				chunkErrs := s.sweepChunk(ctx, cat, today, chunk, done)
-				mu.Lock()
-				errs = append(errs, chunkErrs...)
-				mu.Unlock()
-			}
-		}()
-	}
+	var chunks errgroup.Group
+	chunks.SetLimit(workers)
 	for start := 0; start < len(batch); start += size {
 		mu.Lock()
 		stop := len(errs) >= maxErrors
@@ -126,10 +116,16 @@ func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today cal
 		if stop || ctx.Err() != nil {
 			break
 		}
-		next <- batch[start:min(start+size, len(batch))]
+		chunk := batch[start:min(start+size, len(batch))]
+		chunks.Go(func() error {
+			chunkErrs := s.sweepChunk(ctx, cat, today, chunk, done)
+			mu.Lock()
+			errs = append(errs, chunkErrs...)
+			mu.Unlock()
+			return nil
+		})
 	}
-	close(next)
-	wg.Wait()
+	_ = chunks.Wait() // each chunk's errors are in errs
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, err)
 	}
@@ -292,6 +288,10 @@ type plan struct {
 	recorded  bool // the charge's step recorded in its settlement
 }
 
+// settledHere reports whether the plan's charge renewed the product and
+// recorded its step in the same commit: nothing is left to record.
+func (pl *plan) settledHere() bool { return pl.recorded && pl.chargeErr == nil }
+
 // sweepChunk does the steps due today of a chunk of products, sharing its
 // transactions (DESIGN.md "sweep"; bench/README.md): first the steps due
 // before the automatic charges (reminders), each product's in its own
@@ -310,7 +310,7 @@ func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today cal
 	}
 	s.inChunkTx(ctx, plans, func(pl *plan) bool { return len(pl.before) > 0 }, func(tx *sql.Tx, pl *plan) error {
 		for _, st := range pl.before {
-			if err := s.doBefore(ctx, tx, cat, today, pl, st); err != nil {
+			if err := s.runStep(ctx, tx, cat, today, pl, st); err != nil {
 				return err
 			}
 		}
@@ -318,7 +318,7 @@ func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today cal
 	})
 	s.charge(ctx, plans)
 	s.inChunkTx(ctx, plans, func(pl *plan) bool {
-		return len(pl.after) > 0 || (pl.attempt != nil && !(pl.recorded && pl.chargeErr == nil))
+		return len(pl.after) > 0 || (pl.attempt != nil && !pl.settledHere())
 	}, func(tx *sql.Tx, pl *plan) error {
 		if pl.attempt != nil {
 			if err := s.attemptDone(ctx, tx, cat, today, pl); err != nil || pl.stop {
@@ -326,7 +326,7 @@ func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today cal
 			}
 		}
 		for _, st := range pl.after {
-			if err := s.doAfter(ctx, tx, cat, today, pl, st); err != nil {
+			if err := s.runStep(ctx, tx, cat, today, pl, st); err != nil {
 				return err
 			}
 		}
@@ -380,50 +380,23 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 // alone and keeps its error. A failure of the transaction itself is the
 // error of every plan it was for.
 func (s *Service) inChunkTx(ctx context.Context, plans []*plan, needs func(pl *plan) bool, fn func(tx *sql.Tx, pl *plan) error) {
-	errs := make([]error, len(plans))
-	todo := make([]bool, len(plans))
-	some := false
-	for i, pl := range plans {
-		todo[i] = pl.err == nil && needs(pl)
-		some = some || todo[i]
+	var todo []*plan
+	for _, pl := range plans {
+		if pl.err == nil && needs(pl) {
+			todo = append(todo, pl)
+		}
 	}
-	if !some {
+	if len(todo) == 0 {
 		return
 	}
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		for i, pl := range plans {
-			errs[i] = nil
-			if !todo[i] {
-				continue
-			}
-			errs[i] = store.Savepoint(ctx, tx, func() error { return fn(tx, pl) })
-			if store.Retryable(errs[i]) {
-				return errs[i]
-			}
-		}
-		return nil
-	})
-	for i, pl := range plans {
-		switch {
-		case !todo[i]:
-		case err != nil:
-			pl.err = err
-		default:
-			pl.err = errs[i]
-		}
+	errs := s.db.EachInTx(ctx, len(todo), func(tx *sql.Tx, i int) error { return fn(tx, todo[i]) })
+	for i, pl := range todo {
+		pl.err = errs[i]
 	}
 }
 
-// doBefore does a step due before the charge.
-func (s *Service) doBefore(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan, st Step) error {
-	if st.Kind == StepReminder {
-		return s.remind(ctx, tx, cat, today, pl.p, st, pl.steps)
-	}
-	return s.doAfter(ctx, tx, cat, today, pl, st)
-}
-
-// doAfter does a step due after the charge.
-func (s *Service) doAfter(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan, st Step) error {
+// runStep does one of a plan's steps but its charge (charge, attemptDone).
+func (s *Service) runStep(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, pl *plan, st Step) error {
 	switch st.Kind {
 	case StepReminder:
 		return s.remind(ctx, tx, cat, today, pl.p, st, pl.steps)
@@ -440,16 +413,18 @@ func (s *Service) doAfter(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, 
 // defaultMethod is the organization's default saved method, for a product
 // renewing automatically without one of its own.
 func (s *Service) defaultMethod(ctx context.Context, orgID string) (string, error) {
-	var pm string
-	err := s.db.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payment_methods WHERE organization_id = $1
-		AND removed_at IS NULL ORDER BY is_default DESC, created_at, id LIMIT 1`, orgID).Scan(&pm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("renewal: finding the default payment method: %w", err)
-	}
-	return pm, nil
+	return store.Remember(ctx, "renewal.default_method\x00"+orgID, func() (string, error) {
+		var pm string
+		err := s.db.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM payment_methods WHERE organization_id = $1
+			AND removed_at IS NULL ORDER BY is_default DESC, created_at, id LIMIT 1`, orgID).Scan(&pm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("renewal: finding the default payment method: %w", err)
+		}
+		return pm, nil
+	})
 }
 
 // doStep runs one step of a product in tx (in the product's savepoint,

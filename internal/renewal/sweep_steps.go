@@ -96,7 +96,7 @@ func (s *Service) attemptDone(ctx context.Context, tx *sql.Tx, cat catalog.Catal
 	case errors.Is(err, billing.ErrNotDue):
 		return nil // renewed meanwhile, or no longer renewable: nothing more for this due date
 	case r.Status == billing.StatusSucceeded:
-		if pl.recorded && err == nil {
+		if pl.settledHere() {
 			return nil
 		}
 		// settled before (by another sweep, before a crash): recorded now

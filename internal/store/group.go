@@ -76,21 +76,8 @@ func (g *Group) Do(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // commit runs calls in one transaction, each in its savepoint, and tells
 // each its outcome.
 func (g *Group) commit(ctx context.Context, calls []*groupCall) {
-	errs := make([]error, len(calls))
-	err := g.db.WithTx(ctx, func(tx *sql.Tx) error {
-		for i, c := range calls {
-			errs[i] = Savepoint(ctx, tx, func() error { return c.fn(tx) })
-			if Retryable(errs[i]) {
-				return errs[i]
-			}
-		}
-		return nil
-	})
+	errs := g.db.EachInTx(ctx, len(calls), func(tx *sql.Tx, i int) error { return calls[i].fn(tx) })
 	for i, c := range calls {
-		if err != nil {
-			c.done <- err
-		} else {
-			c.done <- errs[i]
-		}
+		c.done <- errs[i]
 	}
 }

@@ -206,6 +206,29 @@ func Savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
 	return nil
 }
 
+// EachInTx runs fn for the items 0 to n-1 in one transaction (WithTx),
+// each in its own savepoint: an item whose fn fails is undone alone and
+// answered its error, the others commit together. A failure of the
+// transaction itself (its commit, retries given up) is every item's error.
+func (db *DB) EachInTx(ctx context.Context, n int, fn func(tx *sql.Tx, i int) error) []error {
+	errs := make([]error, n)
+	err := db.WithTx(ctx, func(tx *sql.Tx) error {
+		for i := range n {
+			errs[i] = Savepoint(ctx, tx, func() error { return fn(tx, i) })
+			if Retryable(errs[i]) {
+				return errs[i]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
 // Retryable reports whether err is a failure that running the whole
 // transaction again may cure (a serialization failure or a deadlock on
 // PostgreSQL, a busy database on SQLite): WithTx retries those.
