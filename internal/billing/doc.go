@@ -30,8 +30,9 @@
 //     transaction (invoice, payments, products, orders, notices).
 //   - Every change is one transaction and enqueues its e-mails in it
 //     (invoice_issued, payment_received, payment_failed, to the billing
-//     contacts in their language). Gateway calls are never made inside a
-//     transaction.
+//     contacts in their language; an automatic renewal sends one
+//     renewal_renewed receipt that carries its invoice). Gateway calls are
+//     never made inside a transaction.
 //
 // # Payment attempts
 //

@@ -176,15 +176,19 @@ func (s *Service) settle(ctx context.Context, tx *sql.Tx, a attempt, gp *payment
 		"product_ids": paidFor}); err != nil {
 		return err
 	}
-	if err := s.noticeInvoice(ctx, tx, inv.Invoice); err != nil {
-		return err
-	}
 	if a.Sel.Renewal {
+		// The receipt of an automatic renewal is its invoice's e-mail too
+		// (number, PDF link): one message, not two saying the same (REN-3).
 		if err := s.noticeRenewed(ctx, tx, a, inv); err != nil {
 			return err
 		}
-	} else if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Sel.due(), a.Currency), a.Method, inv.Number, inv.ID); err != nil {
-		return err
+	} else {
+		if err := s.noticeInvoice(ctx, tx, inv.Invoice); err != nil {
+			return err
+		}
+		if err := s.noticePayment(ctx, tx, a.OrgID, "payment_received", amt(a.Sel.due(), a.Currency), a.Method, inv.Number, inv.ID); err != nil {
+			return err
+		}
 	}
 	return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "invoice.paid",
 		CreatedAt: now, Data: map[string]string{"invoice": inv.ID, "number": inv.Number, "total": inv.Total.String(),

@@ -45,6 +45,7 @@ func TestREN3_ChargesOnceFourteenDaysBeforeTheDueDate(t *testing.T) {
 			t.Fatalf("French reminders by D−15: %d, want 2 (60, 30 days)", n)
 		}
 
+		invoiceMails := len(b.mails("lr@example.ch", "invoice_issued", ""))
 		b.sweepOn(due.AddDays(-14))
 		if got := b.charges(); got != charges+1 {
 			t.Fatalf("charges at D−14: %d, want %d", got, charges+1)
@@ -60,8 +61,21 @@ func TestREN3_ChargesOnceFourteenDaysBeforeTheDueDate(t *testing.T) {
 		if got := b.charges(); got != charges+1 || b.renewalInvoices(pid) != 1 {
 			t.Fatalf("after more sweeps: %d charges, %d invoices; want %d, 1", got, b.renewalInvoices(pid), charges+1)
 		}
-		if n := len(b.mails("lr@example.ch", "renewal_renewed", "fr")); n != 1 {
-			t.Errorf("French receipts: %d, want 1", n)
+		receipts := b.mails("lr@example.ch", "renewal_renewed", "fr")
+		if n := len(receipts); n != 1 {
+			t.Fatalf("French receipts: %d, want 1", n)
+		}
+		// The receipt is the renewal invoice's e-mail: no second message.
+		var number, invID string
+		if err := db.QueryRowContext(swCtx, `SELECT i.number, CAST(i.id AS text) FROM invoices i
+			JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.product_id = $1 AND l.order_id IS NULL`, pid).Scan(&number, &invID); err != nil {
+			t.Fatal(err)
+		}
+		if !swHas(receipts[0].BodyText, number) || !swHas(receipts[0].BodyText, "/invoices/"+invID+"/pdf") {
+			t.Errorf("the receipt does not carry invoice %s and its PDF link:\n%s", number, receipts[0].BodyText)
+		}
+		if n := len(b.mails("lr@example.ch", "invoice_issued", "")); n != invoiceMails {
+			t.Errorf("invoice e-mails after the automatic renewal: %d, want %d (the receipt is the invoice's e-mail)", n, invoiceMails)
 		}
 		if n := len(b.mails("admin@example.ch", "renewal_renewed", "de")); n != 1 {
 			t.Errorf("German receipts: %d, want 1", n)
