@@ -218,10 +218,12 @@ func (s *Service) stepsDone(ctx context.Context, batch []dueProduct) (map[string
 }
 
 // dueNow picks, among a due date's steps, those to do today: the latest
-// reminder that came (before the due date), the latest attempt that came
-// (up to the due date), the latest of block and terminate that came, and a
-// notice whose block or termination has not come yet. Steps missed during
-// a downtime are not done late, but for the latest of each.
+// reminder that came (before the due date), the latest attempt that came,
+// the latest of block and terminate that came, and a notice whose block or
+// termination has not come yet. Steps missed during a downtime are not
+// done late, but for the latest of each: a sweep back after the due date
+// still makes the last automatic charge it missed, before the block or
+// the termination (which a renewal then stops: plan.stop).
 func dueNow(steps []Step, today, dueDate calendar.Date) []Step {
 	var reminder, attempt, state *Step
 	var notices []Step
@@ -245,9 +247,7 @@ func dueNow(steps []Step, today, dueDate calendar.Date) []Step {
 				reminder = &steps[i]
 			}
 		case StepAttempt:
-			if !today.After(dueDate) {
-				attempt = &steps[i]
-			}
+			attempt = &steps[i]
 		case StepBlock, StepTerminate:
 			state = &steps[i]
 		case StepBlockNotice:

@@ -1,6 +1,7 @@
 package renewal_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/alpage/alpage/internal/billing"
@@ -238,6 +239,35 @@ func TestBIL7_UnpaidProductIsTerminated(t *testing.T) {
 		}
 		if got := len(b.mails("lr@example.ch", "renewal_block_notice", "")); got != before {
 			t.Errorf("a block notice was sent after the block date")
+		}
+	})
+}
+
+// REN-3, BIL-7: a sweep that comes back after a downtime (or a test clock
+// moved by weeks) tries the latest automatic charge it missed before it
+// blocks or terminates: a product renewing with a good card is renewed
+// from its old due date, never blocked for the sweep's absence.
+func TestREN3_CatchUpChargesBeforeBlocking(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := swSetup(t, db, swOptions{})
+		visa := b.card(sandbox.CardVisa)
+		for _, late := range []int{16, 255} { // past the block; past the termination
+			pid := b.buy("web_hosting", "starter", fmt.Sprintf("late%d.example.ch", late), "1m", visa)
+			due := b.due(pid)
+			b.sweepOn(due.AddDays(-15))
+			b.sweepOn(due.AddDays(late))
+			status, _, _, _ := b.product(pid)
+			t.Logf("D+%d: %s, due %s → %s, %d renewal invoices", late, status, due, b.due(pid), b.renewalInvoices(pid))
+			if status != "active" || b.renewalInvoices(pid) != 1 {
+				t.Fatalf("D+%d after a downtime: %s with %d renewals, want active with 1 (charged, not blocked)", late, status, b.renewalInvoices(pid))
+			}
+			if got, want := b.due(pid), due.AddMonths(1); got != want {
+				t.Fatalf("D+%d: due date %s, want %s (renewed from the old due date)", late, got, want)
+			}
+			if n := b.events("product.blocked", pid) + b.events("product.terminated", pid); n != 0 {
+				t.Errorf("D+%d: %d block or termination events", late, n)
+			}
 		}
 	})
 }
