@@ -28,7 +28,8 @@ type Service struct {
 	catalog  *catalog.Service
 	notifier *notify.Notifier
 	gateway  payment.Gateway
-	events   Publisher // PRD-5 events; nil publishes nothing (UsePublisher)
+	events   Publisher                                              // PRD-5 events; nil publishes nothing (UsePublisher)
+	renewed  func(ctx context.Context, tx *sql.Tx, r Renewed) error // OnRenewed
 	// checkoutTTL is how long an attempt waits for the customer's return.
 	checkoutTTL time.Duration
 }

@@ -279,6 +279,12 @@ func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, in
 				return err
 			}
 		}
+		if s.renewed != nil {
+			if err := s.renewed(ctx, tx, Renewed{OrgID: orgID, ProductID: l.ProductID, DueDate: due,
+				PreviousDueDate: inv.periods[i].start.String(), InvoiceID: inv.ID}); err != nil {
+				return err
+			}
+		}
 	}
 	for _, oid := range sel.Orders {
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, invoice_id = $2

@@ -33,8 +33,12 @@ func New(db *store.DB, clk clock.Clock, cat *catalog.Service, bil *billing.Servi
 		// transactions that renew.
 		bil.UsePublisher(hooks)
 	}
-	return &Service{db: db, clock: clk, catalog: cat, billing: bil, notifier: notifier, webhooks: hooks,
+	s := &Service{db: db, clock: clk, catalog: cat, billing: bil, notifier: notifier, webhooks: hooks,
 		schedule: DefaultSchedule(), batch: DefaultBatch}
+	if bil != nil {
+		bil.OnRenewed(s.renewalKeeps)
+	}
+	return s
 }
 
 // SetBatch sets how many products the sweep reads at a time (DefaultBatch

@@ -15,6 +15,7 @@ import (
 	"github.com/alpage/alpage/internal/apperr"
 	"github.com/alpage/alpage/internal/audit"
 	"github.com/alpage/alpage/internal/authz"
+	"github.com/alpage/alpage/internal/billing"
 	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/id"
@@ -365,7 +366,8 @@ func MarkDataForDeletion(ctx context.Context, tx *sql.Tx, orgID, productID, reas
 // standing is the SQL condition, on termination_requests t, of a
 // scheduled termination that still stands: the product was not renewed
 // past its date since (a renewal paid by hand after confirming keeps the
-// product; ApplyScheduledTerminations then marks the request replaced).
+// product; renewalKeeps marks the request replaced in the renewal's
+// transaction).
 const standing = `t.effective_date >= COALESCE((SELECT p.due_date FROM products p WHERE p.id = t.product_id), '')`
 
 // PendingTermination returns the product's termination request that is
@@ -440,4 +442,46 @@ func (s *Service) ApplyScheduledTerminations(ctx context.Context, now time.Time)
 		}
 		after = ids[len(ids)-1]
 	}
+}
+
+// renewalKeeps cancels, in the transaction of a paid renewal, the
+// termination at the due date that the renewal overtakes (PRD-4): paying
+// the next period after confirming the termination keeps the product. A
+// confirmed termination is not dropped silently: the requester and the
+// other administrators are told, and the provider's systems
+// (product.termination_canceled); a request still waiting for its link
+// ends with it (its link no longer works).
+func (s *Service) renewalKeeps(ctx context.Context, tx *sql.Tx, r billing.Renewed) error {
+	t, err := loadTermination(ctx, tx, `t.product_id = $1 AND t.organization_id = $2 AND t.mode = $3
+		AND t.status IN ('pending', 'scheduled') AND t.effective_date <> '' AND t.effective_date < $4
+		ORDER BY CASE WHEN t.status = 'scheduled' THEN 0 ELSE 1 END, t.created_at DESC LIMIT 1`,
+		r.ProductID, r.OrgID, WhenDueDate, r.DueDate)
+	if errors.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE termination_requests SET status = 'replaced'
+		WHERE product_id = $1 AND organization_id = $2 AND mode = $3 AND status IN ('pending', 'scheduled')
+		AND effective_date <> '' AND effective_date < $4`, r.ProductID, r.OrgID, WhenDueDate, r.DueDate); err != nil {
+		return fmt.Errorf("renewal: canceling the termination a renewal overtook: %w", err)
+	}
+	if t.Status != "scheduled" {
+		return nil
+	}
+	now := s.clock.Now().UTC()
+	if err := audit.Record(ctx, tx, audit.Event{OrganizationID: r.OrgID, Action: "product.termination_canceled", CreatedAt: now,
+		Data: map[string]string{"product": r.ProductID, "termination": t.ID, "date": t.EffectiveDate,
+			"reason": "renewed", "invoice": r.InvoiceID}}); err != nil {
+		return err
+	}
+	if s.webhooks != nil {
+		if _, err := s.webhooks.Publish(ctx, tx, webhook.ProductTerminationCanceled, r.OrgID, map[string]any{
+			"product_id": r.ProductID, "termination_date": t.EffectiveDate, "reason": "renewed",
+			"due_date": r.DueDate, "invoice_id": r.InvoiceID}); err != nil {
+			return err
+		}
+	}
+	return s.mailTerminationCanceled(ctx, tx, t, r.DueDate)
 }

@@ -83,6 +83,30 @@ func (s *Service) mailTerminationLink(ctx context.Context, tx *sql.Tx, userID st
 	})
 }
 
+// lcAdmins lists the organization's legal representatives and
+// administrators but the user except.
+func lcAdmins(ctx context.Context, tx *sql.Tx, orgID, except string) ([]lcRecipient, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT CAST(u.id AS text), u.email, u.first_name, u.last_name, u.language
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = $1 AND m.role IN ('legal_representative', 'administrator')
+		ORDER BY u.last_name, u.first_name, u.id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: listing the administrators: %w", err)
+	}
+	defer rows.Close()
+	var admins []lcRecipient
+	for rows.Next() {
+		var r lcRecipient
+		if err := rows.Scan(&r.UserID, &r.Email, &r.FirstName, &r.LastName, &r.Language); err != nil {
+			return nil, fmt.Errorf("renewal: reading an administrator: %w", err)
+		}
+		if r.UserID != except {
+			admins = append(admins, r)
+		}
+	}
+	return admins, rows.Err()
+}
+
 // mailTerminationNotice tells the organization's other legal
 // representatives and administrators that p is terminated (day "") or
 // will be on day.
@@ -98,26 +122,8 @@ func (s *Service) mailTerminationNotice(ctx context.Context, tx *sql.Tx, request
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT CAST(u.id AS text), u.email, u.first_name, u.last_name, u.language
-		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.organization_id = $1 AND m.role IN ('legal_representative', 'administrator')
-		ORDER BY u.last_name, u.first_name, u.id`, p.OrgID)
+	admins, err := lcAdmins(ctx, tx, p.OrgID, requesterID)
 	if err != nil {
-		return fmt.Errorf("renewal: listing the administrators: %w", err)
-	}
-	var admins []lcRecipient
-	for rows.Next() {
-		var r lcRecipient
-		if err := rows.Scan(&r.UserID, &r.Email, &r.FirstName, &r.LastName, &r.Language); err != nil {
-			rows.Close()
-			return fmt.Errorf("renewal: reading an administrator: %w", err)
-		}
-		if r.UserID != requesterID {
-			admins = append(admins, r)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	who := requester.name()
@@ -148,4 +154,37 @@ func (s *Service) mailTerminationDone(ctx context.Context, tx *sql.Tx, requester
 	return s.lcSend(ctx, tx, r, p.OrgID, "termination_done", map[string]any{
 		"FirstName": r.FirstName, "OrganizationName": orgName, "ProductName": p.Name,
 	})
+}
+
+// mailTerminationCanceled tells the requester of t and the organization's
+// other administrators that a renewal paid until due keeps the product
+// whose termination t had confirmed.
+func (s *Service) mailTerminationCanceled(ctx context.Context, tx *sql.Tx, t Termination, due string) error {
+	if s.notifier == nil {
+		return nil
+	}
+	requester, known, err := lcUser(ctx, tx, t.RequestedBy)
+	if err != nil {
+		return err
+	}
+	orgName, err := org.Name(ctx, tx, t.OrganizationID)
+	if err != nil {
+		return err
+	}
+	to, err := lcAdmins(ctx, tx, t.OrganizationID, t.RequestedBy)
+	if err != nil {
+		return err
+	}
+	if known {
+		to = append([]lcRecipient{requester}, to...)
+	}
+	for _, r := range to {
+		if err := s.lcSend(ctx, tx, r, t.OrganizationID, "termination_canceled", map[string]any{
+			"FirstName": r.FirstName, "OrganizationName": orgName, "ProductName": t.ProductName, "RequesterName": requester.name(),
+			"Date": lcFormatDay(t.EffectiveDate, r.Language), "DueDate": lcFormatDay(due, r.Language),
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package renewal_test
 
 import (
+	"github.com/alpage/alpage/internal/billing"
 	"testing"
 
 	"github.com/alpage/alpage/internal/renewal"
@@ -143,6 +144,55 @@ func TestPRD4_TerminationAtTheDueDate(t *testing.T) {
 		}
 		if got := b.outbox("admin@example.ch"); got[0] != "termination_done" {
 			t.Errorf("the requester got %v", got)
+		}
+	})
+}
+
+// PRD-4: a renewal paid by hand after a confirmed termination at the due
+// date keeps the product, and says so: the termination is canceled, the
+// requester and the other administrators are told, and the provider's
+// systems (product.termination_canceled); the old due date passes without
+// a termination.
+func TestPRD4_RenewalPaidAfterConfirmingKeepsTheProductAndSaysSo(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := lcSetup(t, db)
+		pid := b.paid("domain", "muster.ch", "", "1y")
+		if _, err := b.ren.RequestTermination(lcCtx, b.admin, b.org, pid, renewal.WhenDueDate, lcMeta(b.admin)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.ren.ConfirmTermination(lcCtx, b.token("admin@example.ch"), lcMeta("")); err != nil {
+			t.Fatal(err)
+		}
+		b.days(300)
+		r, err := b.bill.Pay(lcCtx, b.lr, b.org, billing.PayInput{Items: []billing.PayItem{{ProductID: pid, Period: "1y"}},
+			PaymentMethodID: b.card()}, lcMeta(b.lr))
+		if err != nil || r.Status != "succeeded" {
+			t.Fatalf("renewing by hand: %+v, %v", r, err)
+		}
+		if n := b.count(`SELECT COUNT(*) FROM termination_requests WHERE product_id = $1 AND status = 'scheduled'`, pid); n != 0 {
+			t.Fatalf("%d terminations still scheduled after the renewal", n)
+		}
+		if n := b.count(`SELECT COUNT(*) FROM webhook_events WHERE type = 'product.termination_canceled' AND payload LIKE $1`, "%"+pid+"%"); n != 1 {
+			t.Errorf("%d product.termination_canceled events, want 1", n)
+		}
+		if n := b.count(`SELECT COUNT(*) FROM audit_events WHERE action = 'product.termination_canceled'`); n != 1 {
+			t.Errorf("%d audit rows of the cancellation, want 1", n)
+		}
+		for _, email := range []string{"admin@example.ch", "lr@example.ch"} {
+			if got := b.outbox(email); !lcContains(got, "termination_canceled") {
+				t.Errorf("%s was not told the termination is canceled: %v", email, got)
+			}
+		}
+		if got := b.outbox("collab@example.ch"); lcContains(got, "termination_canceled") {
+			t.Errorf("the collaborator was told: %v", got)
+		}
+		b.days(70) // past the old due date
+		if err := b.ren.ApplyScheduledTerminations(lcCtx, b.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := b.product(pid); status != "active" {
+			t.Fatalf("after the renewal and the old due date the product is %s, want active", status)
 		}
 	})
 }

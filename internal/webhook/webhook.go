@@ -40,9 +40,12 @@ const (
 	ProductBlocked    = "product.blocked"
 	ProductUnblocked  = "product.unblocked"
 	ProductTerminated = "product.terminated"
-	InvoicePaid       = "invoice.paid"
-	PaymentFailed     = "payment.failed"
-	OrderCancelled    = "order.cancelled"
+	// ProductTerminationCanceled: a renewal paid after a confirmed
+	// termination at the due date keeps the product (PRD-4).
+	ProductTerminationCanceled = "product.termination_canceled"
+	InvoicePaid                = "invoice.paid"
+	PaymentFailed              = "payment.failed"
+	OrderCancelled             = "order.cancelled"
 )
 
 // MaxAttempts is how many times a delivery is tried before it is given up.
