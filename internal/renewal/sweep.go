@@ -34,6 +34,9 @@ type dueProduct struct {
 	Due             string // YYYY-MM-DD
 	AutoRenew       bool
 	PaymentMethodID string
+	// Ending: the customer's termination at this due date is confirmed
+	// (PRD-4): no renewal notice, charge or block notice is owed.
+	Ending bool
 }
 
 // Sweep does what the schedule says is due as of now (DESIGN.md "sweep"),
@@ -81,6 +84,9 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 			break
 		}
 		done, err := s.stepsDone(ctx, batch)
+		if err == nil {
+			err = s.markEnding(ctx, batch)
+		}
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
@@ -180,6 +186,35 @@ func (s *Service) dueBatch(ctx context.Context, horizon, afterDue, afterID strin
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// markEnding sets Ending on the batch's products whose termination at
+// their due date is confirmed (PRD-4).
+func (s *Service) markEnding(ctx context.Context, batch []dueProduct) error {
+	args := make([]any, len(batch))
+	marks := make([]string, len(batch))
+	at := map[string]int{}
+	for i, p := range batch {
+		args[i] = p.ID
+		marks[i] = fmt.Sprintf("$%d", i+1)
+		at[p.ID] = i
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), effective_date FROM termination_requests
+		WHERE status = 'scheduled' AND product_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("renewal: reading the terminations scheduled: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, day string
+		if err := rows.Scan(&pid, &day); err != nil {
+			return fmt.Errorf("renewal: reading a termination scheduled: %w", err)
+		}
+		if i, ok := at[pid]; ok && day != "" && day <= batch[i].Due {
+			batch[i].Ending = true
+		}
+	}
+	return rows.Err()
 }
 
 // stepKey names a step of a product's due date.
@@ -364,6 +399,10 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 	for _, st := range dueNow(pl.steps, today, dueDate) {
 		switch {
 		case done[stepKey(p.ID, p.Due, st.Kind, st.Days)]:
+		case p.Ending && st.Kind != StepTerminate:
+			// Terminated on its due date by ApplyScheduledTerminations
+			// (another sweep, maybe not run yet): no renewal notice, no
+			// charge, no block or notice of one.
 		case st.Kind == StepAttempt:
 			pl.attempt = &st
 		case pl.attempt == nil:

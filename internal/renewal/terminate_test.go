@@ -197,6 +197,50 @@ func TestPRD4_RenewalPaidAfterConfirmingKeepsTheProductAndSaysSo(t *testing.T) {
 	})
 }
 
+// PRD-4, BIL-8: a product whose termination at its due date is confirmed
+// gets no renewal notice, no charge and no notice of a block before it
+// ends on that date.
+func TestPRD4_NoRenewalNoticesForAProductEndingAtItsDueDate(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := lcSetup(t, db)
+		pid := b.paid("domain", "muster.ch", "", "1y")
+		if _, err := b.ren.RequestTermination(lcCtx, b.admin, b.org, pid, renewal.WhenDueDate, lcMeta(b.admin)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.ren.ConfirmTermination(lcCtx, b.token("admin@example.ch"), lcMeta("")); err != nil {
+			t.Fatal(err)
+		}
+		charges := b.count(`SELECT COUNT(*) FROM sandbox_payments`)
+		for _, day := range []int{305, 30, 16, 14, 1} { // D−60, −30, −14, −1, D; then D+1 before the termination sweep
+			b.days(day - 1)
+			if err := b.ren.Sweep(lcCtx, b.clk.Now()); err != nil {
+				t.Fatal(err)
+			}
+			b.days(1)
+		}
+		if err := b.ren.Sweep(lcCtx, b.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"lr@example.ch", "admin@example.ch"} {
+			for _, tpl := range []string{"renewal_reminder", "renewal_block_notice", "renewal_blocked", "payment_failed"} {
+				if lcContains(b.outbox(email), tpl) {
+					t.Errorf("%s got %s for a product ending at its due date: %v", email, tpl, b.outbox(email))
+				}
+			}
+		}
+		if n := b.count(`SELECT COUNT(*) FROM sandbox_payments`); n != charges {
+			t.Errorf("%d charges for a product ending at its due date", n-charges)
+		}
+		if err := b.ren.ApplyScheduledTerminations(lcCtx, b.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := b.product(pid); status != "terminated" {
+			t.Errorf("on its due date the product is %s, want terminated", status)
+		}
+	})
+}
+
 // PRD-4: a type whose catalog entry asks for no confirmation is terminated
 // at once.
 func TestPRD4_TypeWithoutConfirmationTerminatesAtOnce(t *testing.T) {
