@@ -47,17 +47,17 @@ const MaxSelection = 100
 type lcProduct struct {
 	ID, OrgID, Type, Plan, Name, Status, Due, Period, Currency, MethodID string
 	AutoRenew                                                            bool
-	CreatedAt                                                            time.Time
+	CreatedAt, UpdatedAt                                                 time.Time
 	ActivatedAt                                                          sql.NullTime
 }
 
 const lcColumns = `CAST(id AS text), CAST(organization_id AS text), type, plan, name, status, COALESCE(due_date, ''),
-	period, currency, COALESCE(CAST(payment_method_id AS text), ''), auto_renew, created_at, activated_at`
+	period, currency, COALESCE(CAST(payment_method_id AS text), ''), auto_renew, created_at, updated_at, activated_at`
 
 func scanLC(row interface{ Scan(...any) error }, p *lcProduct) error {
 	err := row.Scan(&p.ID, &p.OrgID, &p.Type, &p.Plan, &p.Name, &p.Status, &p.Due, &p.Period, &p.Currency,
-		&p.MethodID, &p.AutoRenew, &p.CreatedAt, &p.ActivatedAt)
-	p.CreatedAt = p.CreatedAt.UTC()
+		&p.MethodID, &p.AutoRenew, &p.CreatedAt, &p.UpdatedAt, &p.ActivatedAt)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return err
 }
 
@@ -206,7 +206,9 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 				case p.Status != "active" && p.Status != "blocked", derr != nil, p.Period == "":
 					notRenewable = append(notRenewable, p.ID)
 					notRenewableNames = append(notRenewableNames, p.Name)
-				case !CanSwitchOn(today, due):
+				case !p.AutoRenew && !CanSwitchOn(today, due):
+					// REN-4 is about switching on: a product renewing already
+					// may change its method up to the last attempt.
 					tooClose = append(tooClose, p.ID)
 					tooCloseNames = append(tooCloseNames, p.Name)
 				}
@@ -224,6 +226,10 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 		}
 		for _, p := range products {
 			changed := p.AutoRenew != enabled || (enabled && p.MethodID != method)
+			if !changed { // nothing to write, nothing to record
+				out = append(out, p.toProduct(p.UpdatedAt))
+				continue
+			}
 			if enabled {
 				_, err = tx.ExecContext(ctx, `UPDATE products SET auto_renew = $1, payment_method_id = $2, updated_at = $3
 					WHERE id = $4 AND organization_id = $5`, true, method, now, p.ID, orgID)
@@ -237,9 +243,6 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 			}
 			p.AutoRenew = enabled
 			out = append(out, p.toProduct(now))
-			if !changed {
-				continue
-			}
 			action, data := "product.auto_renew_off", map[string]string{"product": p.ID, "name": p.Name}
 			if enabled {
 				action, data["payment_method"] = "product.auto_renew_on", method

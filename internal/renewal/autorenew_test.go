@@ -59,6 +59,48 @@ func TestREN4_SwitchOnRefusedInside14DaysOfTheDueDate(t *testing.T) {
 	})
 }
 
+// REN-4, REN-5: the 14-day limit is about switching auto-renewal on: a
+// product renewing already may change its method inside it (after a
+// declined attempt, the notice says to choose another method), and a
+// switch that changes nothing writes nothing.
+func TestREN4_MethodOfARenewingProductChangesInside14Days(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := lcSetup(t, db)
+		pid := b.paid("domain", "muster.ch", "", "1y")
+		first := b.count(`SELECT COUNT(*) FROM payment_methods`)
+		other := b.card()
+		if b.count(`SELECT COUNT(*) FROM payment_methods`) != first+1 {
+			t.Fatal("no second card")
+		}
+		b.days(355) // D−10
+		got, err := b.ren.SetAutoRenew(lcCtx, b.lr, b.org, []string{pid}, true, other, lcMeta(b.lr))
+		if err != nil {
+			t.Fatalf("changing the method at D−10: %v", err)
+		}
+		if len(got) != 1 || got[0].PaymentMethodID != other {
+			t.Fatalf("after the change: %+v", got)
+		}
+		var updated string
+		if err := db.QueryRowContext(lcCtx, `SELECT CAST(updated_at AS text) FROM products WHERE id = $1`, pid).Scan(&updated); err != nil {
+			t.Fatal(err)
+		}
+		audits := b.count(`SELECT COUNT(*) FROM audit_events WHERE action LIKE 'product.auto_renew%'`)
+		b.days(1)
+		again, err := b.ren.SetAutoRenew(lcCtx, b.lr, b.org, []string{pid}, true, other, lcMeta(b.lr))
+		if err != nil || len(again) != 1 || !again[0].UpdatedAt.Equal(got[0].UpdatedAt) {
+			t.Fatalf("the same switch again: %+v, %v (updated_at moved)", again, err)
+		}
+		var after string
+		if err := db.QueryRowContext(lcCtx, `SELECT CAST(updated_at AS text) FROM products WHERE id = $1`, pid).Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if after != updated || b.count(`SELECT COUNT(*) FROM audit_events WHERE action LIKE 'product.auto_renew%'`) != audits {
+			t.Errorf("a switch that changed nothing wrote: updated_at %s → %s", updated, after)
+		}
+	})
+}
+
 // REN-2, REN-4: a selection is switched all or none; the refusal names the
 // products too close to their due date.
 func TestREN2_SelectionNamesTheProductsTooClose(t *testing.T) {
