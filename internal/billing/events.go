@@ -40,15 +40,17 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, typ, orgID string, da
 	return nil
 }
 
-// Renewed is a product that a paid invoice renewed: its due date moved
-// from PreviousDueDate to DueDate (YYYY-MM-DD).
+// Renewed is a product that a paid invoice renewed, its due date moved
+// from PreviousDueDate to DueDate (YYYY-MM-DD), or activated (its order
+// paid: no PreviousDueDate).
 type Renewed struct {
 	OrgID, ProductID, DueDate, PreviousDueDate, InvoiceID string
 }
 
 // OnRenewed sets what else is done, in the renewing transaction, for each
-// product a paid invoice renews (the renewal engine cancels a termination
-// that the renewal overtakes, PRD-4). An error rolls the payment's
+// product a paid invoice renews or activates (the renewal engine cancels a
+// termination that the renewal overtakes, PRD-4, and skips the notices of
+// the new due date whose day is past). An error rolls the payment's
 // settlement back. Call it before the service is used.
 func (s *Service) OnRenewed(fn func(ctx context.Context, tx *sql.Tx, r Renewed) error) {
 	s.renewed = fn

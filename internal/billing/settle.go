@@ -255,6 +255,11 @@ func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, in
 					"status": "active", "due_date": due, "period": l.Period, "order_id": l.OrderID, "invoice_id": inv.ID}); err != nil {
 					return err
 				}
+				if s.renewed != nil {
+					if err := s.renewed(ctx, tx, Renewed{OrgID: orgID, ProductID: l.ProductID, DueDate: due, InvoiceID: inv.ID}); err != nil {
+						return err
+					}
+				}
 			}
 			continue
 		}

@@ -36,7 +36,7 @@ func New(db *store.DB, clk clock.Clock, cat *catalog.Service, bil *billing.Servi
 	s := &Service{db: db, clock: clk, catalog: cat, billing: bil, notifier: notifier, webhooks: hooks,
 		schedule: DefaultSchedule(), batch: DefaultBatch}
 	if bil != nil {
-		bil.OnRenewed(s.renewalKeeps)
+		bil.OnRenewed(s.renewed)
 	}
 	return s
 }

@@ -283,3 +283,35 @@ func formatPrice(a money.Amount, ok bool, lang string) string {
 	}
 	return a.Currency + " " + invoicepdf.FormatAmount(a, lang)
 }
+
+// renewed runs in the transaction of a paid invoice that renewed or
+// activated a product (billing.OnRenewed): the renewal notices of its new
+// due date whose day is already past are not owed (BIL-8: the day after a
+// monthly product renews at D−14, its 60-day notice would otherwise come
+// 44 days before), and a termination the renewal overtakes is canceled
+// (renewalKeeps).
+func (s *Service) renewed(ctx context.Context, tx *sql.Tx, r billing.Renewed) error {
+	due, err := calendar.Parse(r.DueDate)
+	if err != nil {
+		return fmt.Errorf("renewal: the new due date %q: %w", r.DueDate, err)
+	}
+	_, today, err := s.lcCatalog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now().UTC()
+	for _, d := range s.schedule.Reminders {
+		if !due.AddDays(-d).Before(today) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO renewal_steps (product_id, due_date, kind, days, organization_id, outcome, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			r.ProductID, r.DueDate, StepReminder, -d, r.OrgID, OutcomeSkipped, now); err != nil {
+			return fmt.Errorf("renewal: skipping the notices already past: %w", err)
+		}
+	}
+	if r.PreviousDueDate == "" {
+		return nil
+	}
+	return s.renewalKeeps(ctx, tx, r)
+}

@@ -272,6 +272,38 @@ func TestREN3_CatchUpChargesBeforeBlocking(t *testing.T) {
 	})
 }
 
+// BIL-8: a renewal notice whose day was past when the product got its due
+// date (a monthly product renewed at D−14, or just ordered) is not owed:
+// the next sweep sends no 60-day notice 44 days before.
+func TestBIL8_NoNoticeForADayPastWhenTheDueDateWasSet(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := swSetup(t, db, swOptions{})
+		visa := b.card(sandbox.CardVisa)
+		pid := b.buy("web_hosting", "starter", "monthly.example.ch", "1m", visa)
+		due := b.due(pid)
+		var outcome string
+		if err := db.QueryRowContext(swCtx, `SELECT outcome FROM renewal_steps WHERE product_id = $1 AND due_date = $2
+			AND kind = 'reminder' AND days = -60`, pid, due.String()).Scan(&outcome); err != nil || outcome != "skipped" {
+			t.Fatalf("the 60-day notice of a product ordered a month before its due date: %q, %v; want skipped", outcome, err)
+		}
+		b.sweepOn(due.AddDays(-14))
+		next := b.due(pid)
+		if next != due.AddMonths(1) {
+			t.Fatalf("not renewed at D−14: due %s", next)
+		}
+		before := len(b.mails("lr@example.ch", "renewal_reminder", ""))
+		b.sweepOn(due.AddDays(-13))
+		if got := len(b.mails("lr@example.ch", "renewal_reminder", "")); got != before {
+			t.Errorf("%d renewal notices the day after the renewal, want none (the 60-day one of %s was past)", got-before, next)
+		}
+		b.sweepOn(next.AddDays(-30))
+		if got := len(b.mails("lr@example.ch", "renewal_reminder", "")); got != before+1 {
+			t.Errorf("the 30-day notice of the new due date: %d sent, want 1", got-before)
+		}
+	})
+}
+
 // REN-6: a product due on 31 January renewed for one month is due on the
 // last day of February, then on 28 March (calendar months from the due date).
 func TestREN6_RenewalAtTheMonthsEnd(t *testing.T) {
