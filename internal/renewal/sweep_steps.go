@@ -37,13 +37,22 @@ func (s *Service) remind(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, t
 		}
 	}
 	_, err := s.doStep(ctx, tx, p, st, "", "", []string{"active", "blocked"}, func() error {
-		label := ""
+		label, failed := "", false
 		if !charge.IsZero() {
 			label = billing.MethodLabel(ctx, tx, p.PaymentMethodID)
+			// After declined attempts the notice says so (REN-5), not
+			// "nothing to do".
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM renewal_steps WHERE product_id = $1 AND due_date = $2
+				AND kind = $3 AND outcome NOT IN ($4, $5, '')`, p.ID, p.Due, StepAttempt, OutcomeSucceeded, OutcomeSkipped).Scan(&n); err != nil {
+				return fmt.Errorf("renewal: reading the attempts made: %w", err)
+			}
+			failed = n > 0
 		}
 		return s.tell(ctx, tx, p.OrgID, "renewal_reminder", func(lang string) map[string]any {
 			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
-				"Amount": formatPrice(price, hasPrice, lang), "AutoRenew": !charge.IsZero(), "ChargeDate": "", "Method": label}
+				"Amount": formatPrice(price, hasPrice, lang), "AutoRenew": !charge.IsZero(), "ChargeDate": "", "Method": label,
+				"Failed": failed}
 			if !charge.IsZero() {
 				d["ChargeDate"] = invoicepdf.FormatDate(charge, lang)
 			}

@@ -134,6 +134,12 @@ func TestREN5_RetriesNoticesBlockAndManualPaymentUnblocks(t *testing.T) {
 			if days == 0 && swHas(fails[0].BodyText, "réessaierons") {
 				t.Errorf("the last notice announces another attempt: %q", fails[0].BodyText)
 			}
+			if days == -1 { // the 1-day notice comes after four declines
+				rem := b.mails("lr@example.ch", "renewal_reminder", "fr")
+				if len(rem) == 0 || swHas(rem[0].BodyText, "rien à faire") || !swHas(rem[0].BodyText, "ont échoué") {
+					t.Errorf("the notice the day before, after declines, says: %q", rem[0].BodyText)
+				}
+			}
 		}
 		if n := b.count(`SELECT COUNT(*) FROM renewal_steps WHERE product_id = $1 AND kind = 'attempt' AND outcome = 'card_declined'`, pid); n != 6 {
 			t.Errorf("declined attempts recorded: %d, want 6", n)
