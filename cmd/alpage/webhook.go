@@ -78,6 +78,7 @@ func (c *WebhookRemoveCmd) Run() error {
 
 // WebhookDeliveriesCmd lists delivery attempts.
 type WebhookDeliveriesCmd struct {
+	ID       string `arg:"" optional:"" help:"Only the deliveries to this endpoint (alpage webhook list), as --endpoint."`
 	Endpoint string `placeholder:"ID" help:"Only the deliveries to this endpoint."`
 	Limit    int    `default:"50" help:"How many, newest first."`
 	Database
@@ -85,8 +86,15 @@ type WebhookDeliveriesCmd struct {
 
 // Run prints one attempt per line.
 func (c *WebhookDeliveriesCmd) Run() error {
+	endpoint := c.Endpoint
+	if c.ID != "" {
+		if endpoint != "" && endpoint != c.ID {
+			return fmt.Errorf("two endpoints given (%s and --endpoint %s): give one", c.ID, endpoint)
+		}
+		endpoint = c.ID
+	}
 	return withApp(c.Database, func(ctx context.Context, a *app.App) error {
-		list, err := a.Webhooks.Deliveries(ctx, c.Endpoint, c.Limit)
+		list, err := a.Webhooks.Deliveries(ctx, endpoint, c.Limit)
 		if err != nil {
 			return describe(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/id"
 	"github.com/alpage/alpage/internal/token"
 	"github.com/alpage/alpage/internal/webhook"
 )
@@ -200,6 +201,7 @@ func TestPRD5_OperatorManagesWebhooksAndUploadsBankFiles(t *testing.T) {
 	if d := b.do(t, http.MethodGet, "/api/1/operator/webhooks/"+endpointID+"/deliveries", ops, nil).wantStatus(t, http.StatusOK); len(d.body["data"].([]any)) != len(ids) {
 		t.Errorf("deliveries after removal = %s", d.raw)
 	}
+	b.do(t, http.MethodGet, "/api/1/operator/webhooks/"+id.New()+"/deliveries", ops, nil).wantError(t, http.StatusNotFound, "object_not_found")
 	// The changes are in the audit trail, by the operator token's user.
 	if n := b.count(t, `SELECT COUNT(*) FROM audit_events WHERE action IN ('webhook.endpoint_added', 'webhook.endpoint_removed', 'bank.file_imported')`); n != 4 {
 		t.Errorf("audit events = %d, want 4 (added, removed, two imports)", n)

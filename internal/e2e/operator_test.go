@@ -51,6 +51,14 @@ func TestPRD5_OperatorTokenFromTheCLIUsesTheOperatorAPI(t *testing.T) {
 	if out := mustCLI(t, "webhook", "list", "--data", data); !strings.Contains(out, added.Data.ID) || !strings.Contains(out, "product.*") {
 		t.Fatalf("alpage webhook list:\n%s", out)
 	}
+	// `alpage webhook deliveries ID`, as the README writes it; an unknown
+	// endpoint is an error.
+	if out := mustCLI(t, "webhook", "deliveries", added.Data.ID, "--data", data); !strings.HasPrefix(out, "TIME") {
+		t.Fatalf("alpage webhook deliveries ID:\n%s", out)
+	}
+	if out, err := cli(t, "", "webhook", "deliveries", "0192f000-0000-7000-8000-000000000000", "--data", data); err == nil {
+		t.Fatalf("deliveries of an unknown endpoint succeeded:\n%s", out)
+	}
 
 	// A customer's token ("all", the default) is refused; the API does not
 	// make an operator token.

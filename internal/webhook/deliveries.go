@@ -30,6 +30,16 @@ func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) 
 	if endpointID != "" && !id.Valid(endpointID) {
 		return nil, apperr.NotFound
 	}
+	if endpointID != "" { // an unknown endpoint is not found; a removed one keeps its history
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE id = $1`,
+			endpointID).Scan(&n); err != nil {
+			return nil, fmt.Errorf("webhook: reading the endpoint: %w", err)
+		}
+		if n == 0 {
+			return nil, apperr.NotFound
+		}
+	}
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
