@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ func (e Endpoint) Wants(typ string) bool {
 // and returns it with its signing secret, shown once to the operator.
 func (s *Service) Add(ctx context.Context, rawURL string, events []string, meta audit.Meta) (Endpoint, string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || u.User != nil || u.Fragment != "" ||
+		(u.Scheme == "http" && !nearby(u.Hostname())) {
 		return Endpoint{}, "", ErrURLInvalid.Field("url", rawURL)
 	}
 	patterns, err := cleanPatterns(events)
@@ -137,6 +139,27 @@ func (s *Service) Remove(ctx context.Context, endpointID string, meta audit.Meta
 		return audit.Record(ctx, tx, audit.Event{ActorID: meta.ActorID, Action: "webhook.endpoint_removed",
 			IP: meta.IP, UserAgent: meta.UserAgent, CreatedAt: now, Data: map[string]string{"endpoint": endpointID}})
 	})
+}
+
+// nearby reports whether host names a server on the same machine or
+// network, the only ones events may reach over plain http (the signature
+// proves the sender, but the body would cross the Internet readable):
+// localhost, a loopback, private or link-local address, a name of one
+// label, or a name under .local, .internal, .lan or .home.arpa.
+func nearby(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
+	}
+	if host == "localhost" || !strings.Contains(host, ".") {
+		return true
+	}
+	for _, suffix := range []string{".localhost", ".local", ".internal", ".lan", ".home.arpa"} {
+		if strings.HasSuffix(host, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // errGone is an endpoint removed after an event was published to it.
