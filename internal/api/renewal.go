@@ -135,6 +135,9 @@ func (s *server) declareRenewal() {
 			return ok(pricer.toJSON(pr)), nil
 		}
 		ps, err := s.d.Renewal.SetAutoRenew(ctx, p.UserID, in.Org, []string{in.Product}, *in.Body.AutoRenew, in.Body.PaymentMethodID, p.Meta)
+		if e := apperr.As(err); e != nil && e.Attribute == "product_ids" {
+			return nil, e.Field("auto_renew") // the product is the path's; the request's field is auto_renew
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -76,8 +76,8 @@ func TestREN4_APISwitchOnAtDMinus15NotAtDMinus13(t *testing.T) {
 	}
 	c.patch(t, "/products/"+pid, map[string]any{"auto_renew": false}).wantStatus(t, http.StatusOK)
 	renDays(b, 2) // D−13
-	e := c.patch(t, "/products/"+pid, map[string]any{"auto_renew": true}).wantError(t, http.StatusUnprocessableEntity, "auto_renew_too_close_to_due_date")
-	if !strings.Contains(e["description"].(string), "by hand") {
+	e := c.patch(t, "/products/"+pid, map[string]any{"auto_renew": true}).wantError(t, http.StatusUnprocessableEntity, "auto_renew_too_close_to_due_date", "auto_renew")
+	if d := e["description"].(string); !strings.Contains(d, "Renew it by hand") {
 		t.Errorf("the refusal does not say what to do: %v", e["description"])
 	}
 	if d := c.get(t, "/products/"+pid).data(t); d["auto_renew"] != false {

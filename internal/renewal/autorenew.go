@@ -214,13 +214,20 @@ func (s *Service) SetAutoRenew(ctx context.Context, userID, orgID string, produc
 				}
 			}
 			if len(notRenewable) > 0 {
-				return ErrNotRenewable.With("These products cannot renew automatically: "+strings.Join(notRenewableNames, ", ")+
-					". They are pending, terminated or have no billing period; pay or renew them by hand.").
-					Field("product_ids", notRenewable...)
+				msg := "These products cannot renew automatically: " + strings.Join(notRenewableNames, ", ") +
+					". They are pending, terminated or have no billing period; pay or renew them by hand."
+				if len(notRenewable) == 1 {
+					msg = notRenewableNames[0] + " cannot renew automatically: it is pending, terminated or has no billing period; pay or renew it by hand."
+				}
+				return ErrNotRenewable.With(msg).Field("product_ids", notRenewable...)
 			}
 			if len(tooClose) > 0 {
+				them := "them"
+				if len(tooClose) == 1 {
+					them = "it"
+				}
 				return ErrTooCloseToDueDate.With(fmt.Sprintf("Auto-renewal cannot be switched on less than %d days before the due date of: %s. "+
-					"Renew them by hand first, then switch auto-renewal on for the next period.", FirstAttemptDays, strings.Join(tooCloseNames, ", "))).
+					"Renew %s by hand first, then switch auto-renewal on for the next period.", FirstAttemptDays, strings.Join(tooCloseNames, ", "), them)).
 					Field("product_ids", tooClose...)
 			}
 		}

@@ -142,7 +142,11 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 	}
 	if t := tl.Termination; t != nil && t.Status == "pending" {
 		d := calendar.Today(t.ExpiresAt, catalogLocation(cat))
-		tl.Next = append(tl.Next, Step{Kind: StepConfirmationExpires, Date: d})
+		st := Step{Kind: StepConfirmationExpires, Date: d}
+		if due, err := calendar.Parse(p.Due); err == nil {
+			st.Days = due.DaysUntil(d) // relative to the due date, as every step
+		}
+		tl.Next = append(tl.Next, st)
 		slices.SortStableFunc(tl.Next, func(a, b Step) int { return a.Date.Compare(b.Date) })
 	}
 	return tl, nil

@@ -88,6 +88,18 @@ func TestREN3_TimelineListsPastAndNextSteps(t *testing.T) {
 		if tl.Termination == nil || tl.Termination.Status != "pending" {
 			t.Errorf("pending termination not shown: %+v", tl.Termination)
 		}
+		expires := 0
+		for _, st := range tl.Next { // the link's end, 7 days on, relative to the due date as every step
+			if st.Kind == renewal.StepConfirmationExpires {
+				expires++
+				if st.Date.String() != "2027-02-17" || st.Days != -13 {
+					t.Errorf("the link's end %+v, want 2027-02-17, 13 days before the due date", st)
+				}
+			}
+		}
+		if expires != 1 {
+			t.Errorf("the link's end is listed %d times, want once: %+v", expires, tl.Next)
+		}
 		if _, err := b.ren.ConfirmTermination(lcCtx, b.token("lr@example.ch"), lcMeta("")); err != nil {
 			t.Fatal(err)
 		}
