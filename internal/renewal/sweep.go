@@ -83,7 +83,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 		if len(batch) == 0 {
 			break
 		}
-		done, err := s.stepsDone(ctx, batch)
+		done, err := s.stepsDone(ctx, batch, sweepZone(cat))
 		if err == nil {
 			err = s.markEnding(ctx, batch)
 		}
@@ -106,7 +106,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 // sweepBatch does the batch's products in chunks (chunkSize), one chunk at
 // a time on SQLite (one writer), several at once on PostgreSQL; a
 // product's steps stay in order in its chunk.
-func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today calendar.Date, batch []dueProduct, done map[string]bool) []error {
+func (s *Service) sweepBatch(ctx context.Context, cat catalog.Catalog, today calendar.Date, batch []dueProduct, done map[string]calendar.Date) []error {
 	workers, size := 1, chunkSize
 	if s.db.Engine == store.Postgres {
 		workers, size = PostgresWorkers, postgresChunkSize
@@ -222,8 +222,9 @@ func stepKey(productID, due, kind string, days int) string {
 	return fmt.Sprintf("%s|%s|%s|%d", productID, due, kind, days)
 }
 
-// stepsDone reads the steps already done for the batch's due dates.
-func (s *Service) stepsDone(ctx context.Context, batch []dueProduct) (map[string]bool, error) {
+// stepsDone reads the steps already done for the batch's due dates, and
+// the day (in zone) each was done.
+func (s *Service) stepsDone(ctx context.Context, batch []dueProduct, zone *time.Location) (map[string]calendar.Date, error) {
 	args := make([]any, len(batch))
 	marks := make([]string, len(batch))
 	dueOf := map[string]string{}
@@ -232,21 +233,22 @@ func (s *Service) stepsDone(ctx context.Context, batch []dueProduct) (map[string
 		marks[i] = fmt.Sprintf("$%d", i+1)
 		dueOf[p.ID] = p.Due
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), due_date, kind, days FROM renewal_steps
+	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), due_date, kind, days, created_at FROM renewal_steps
 		WHERE product_id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("renewal: reading the steps done: %w", err)
 	}
 	defer rows.Close()
-	done := map[string]bool{}
+	done := map[string]calendar.Date{}
 	for rows.Next() {
 		var pid, d, kind string
 		var days int
-		if err := rows.Scan(&pid, &d, &kind, &days); err != nil {
+		var at time.Time
+		if err := rows.Scan(&pid, &d, &kind, &days, &at); err != nil {
 			return nil, fmt.Errorf("renewal: reading a step done: %w", err)
 		}
 		if dueOf[pid] == d {
-			done[stepKey(pid, d, kind, days)] = true
+			done[stepKey(pid, d, kind, days)] = calendar.Today(at, zone)
 		}
 	}
 	return done, rows.Err()
@@ -336,7 +338,7 @@ func (pl *plan) settledHere() bool { return pl.recorded && pl.chargeErr == nil }
 // the steps after the charges (blocks, terminations, their notices), again
 // one savepoint per product in one transaction. A product whose step
 // fails is undone alone and reported; the others go on.
-func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today calendar.Date, chunk []dueProduct, done map[string]bool) []error {
+func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today calendar.Date, chunk []dueProduct, done map[string]calendar.Date) []error {
 	// The chunk reads each organization's contacts, name and the like once.
 	ctx = store.WithMemo(ctx)
 	plans := make([]*plan, 0, len(chunk))
@@ -378,7 +380,7 @@ func (s *Service) sweepChunk(ctx context.Context, cat catalog.Catalog, today cal
 
 // planFor reads what is due today for p: its schedule and the steps not
 // done yet, split around the automatic charge.
-func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, done map[string]bool) *plan {
+func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calendar.Date, p dueProduct, done map[string]calendar.Date) *plan {
 	pl := &plan{p: p}
 	dueDate, err := calendar.Parse(p.Due)
 	if err != nil {
@@ -397,8 +399,15 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 	l.AutoRenew = p.AutoRenew && pl.p.PaymentMethodID != ""
 	pl.steps = s.schedule.Steps(l)
 	for _, st := range dueNow(pl.steps, today, dueDate) {
+		if st.Kind == StepBlock || st.Kind == StepTerminate {
+			var wait bool
+			if st, wait = s.announcedFirst(pl.steps, st, today, done, p); wait {
+				continue
+			}
+		}
+		_, isDone := done[stepKey(p.ID, p.Due, st.Kind, st.Days)]
 		switch {
-		case done[stepKey(p.ID, p.Due, st.Kind, st.Days)]:
+		case isDone:
 		case p.Ending && st.Kind != StepTerminate:
 			// Terminated on its due date by ApplyScheduledTerminations
 			// (another sweep, maybe not run yet): no renewal notice, no
@@ -412,6 +421,30 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 		}
 	}
 	return pl
+}
+
+// announcedFirst keeps BIL-7's promise that a block or a termination is
+// announced beforehand, even after a downtime that skipped its notice:
+// a state step st due today whose notice was not sent gives way to that
+// notice, and waits (wait). A notice sent before the step's day keeps
+// that day; one sent on or after it (late) announced the step NoticeDays
+// from its sending, and the step waits until then.
+func (s *Service) announcedFirst(steps []Step, st Step, today calendar.Date, done map[string]calendar.Date, p dueProduct) (Step, bool) {
+	notice := StepBlockNotice
+	if st.Kind == StepTerminate {
+		notice = StepTerminateNotice
+	}
+	for _, n := range steps {
+		if n.Kind != notice {
+			continue
+		}
+		sent, ok := done[stepKey(p.ID, p.Due, n.Kind, n.Days)]
+		if !ok {
+			return n, false
+		}
+		return st, !sent.Before(st.Date) && today.Before(sent.AddDays(s.schedule.NoticeDays))
+	}
+	return st, false // the schedule announces nothing
 }
 
 // inChunkTx runs fn for each plan still going (no error) that needs it in

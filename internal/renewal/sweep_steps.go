@@ -250,6 +250,9 @@ func (s *Service) announce(ctx context.Context, tx *sql.Tx, cat catalog.Catalog,
 			when = x.Date
 		}
 	}
+	if !today.Before(when) {
+		when = today.AddDays(s.schedule.NoticeDays) // sent late, after a downtime: the step waits (announcedFirst)
+	}
 	price, hasPrice := renewalPrice(cat, p, today)
 	_, err := s.doStep(ctx, tx, p, st, "", "", states, func() error {
 		return s.tell(ctx, tx, p.OrgID, template, func(lang string) map[string]any {

@@ -232,19 +232,40 @@ func TestBIL7_UnpaidProductIsTerminated(t *testing.T) {
 			t.Errorf("data marked for deletion: %d rows, want 1", n)
 		}
 
-		// Downtime: a product last swept long before its due date is
-		// terminated at once when the sweep comes back after D+30, without
-		// the notices it missed.
+		// Downtime: a product last swept long before its due date is not
+		// terminated without warning when the sweep comes back after D+30:
+		// the termination's notice goes out first, late, and the
+		// termination follows the notice's days later (BIL-7: each step
+		// announced beforehand).
 		late := b.buy("web_hosting", "starter", "late.example.ch", "1m", visa)
 		b.exec(`UPDATE products SET auto_renew = $1 WHERE id = $2`, false, late)
 		lateDue := b.due(late)
 		before := len(b.mails("lr@example.ch", "renewal_block_notice", ""))
+		notices := len(b.mails("lr@example.ch", "renewal_terminate_notice", "fr"))
 		b.sweepOn(lateDue.AddDays(45))
-		if status, _, _, _ := b.product(late); status != "terminated" {
-			t.Fatalf("after the downtime: %s, want terminated", status)
+		if status, _, _, _ := b.product(late); status == "terminated" {
+			t.Fatal("after the downtime: terminated without its notice")
+		}
+		sent := b.mails("lr@example.ch", "renewal_terminate_notice", "fr")
+		if len(sent) != notices+1 {
+			t.Fatalf("termination notices after the downtime: %d, want 1", len(sent)-notices)
+		}
+		if want := lateDue.AddDays(48); !swHas(sent[0].BodyText, fmt.Sprintf("%02d.%02d.%d", want.Day, want.Month, want.Year)) {
+			t.Errorf("the late notice does not announce the termination 3 days on (%s): %q", want, sent[0].BodyText)
 		}
 		if got := len(b.mails("lr@example.ch", "renewal_block_notice", "")); got != before {
 			t.Errorf("a block notice was sent after the block date")
+		}
+		b.sweepOn(lateDue.AddDays(47))
+		if status, _, _, _ := b.product(late); status == "terminated" {
+			t.Fatal("terminated before the announced day")
+		}
+		b.sweepOn(lateDue.AddDays(48))
+		if status, _, _, _ := b.product(late); status != "terminated" {
+			t.Fatalf("on the announced day: %s, want terminated", status)
+		}
+		if got := len(b.mails("lr@example.ch", "renewal_terminate_notice", "fr")); got != notices+1 {
+			t.Errorf("termination notices: %d, want 1", got-notices)
 		}
 	})
 }
