@@ -201,6 +201,7 @@ func TestREN3_RenewalsThroughTheAPIOnTheTestClock(t *testing.T) {
 			if n := len(c.invoices()); n != 3 {
 				t.Fatalf("D-13: %d invoices: a sweep on the next day must not renew again", n)
 			}
+			advanceTo(t, srv, due.AddDays(-2)) // the block is announced (BIL-7)
 			advanceTo(t, srv, due.AddDays(1))
 			if p := c.product(failing); p.Status != "blocked" {
 				t.Fatalf("D+1: the product whose card declines is %s, want blocked (BIL-7)", p.Status)
