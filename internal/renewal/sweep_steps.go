@@ -52,7 +52,10 @@ func (s *Service) remind(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, t
 		return s.tell(ctx, tx, p.OrgID, "renewal_reminder", func(lang string) map[string]any {
 			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
 				"Amount": formatPrice(price, hasPrice, lang), "AutoRenew": !charge.IsZero(), "ChargeDate": "", "Method": label,
-				"Failed": failed}
+				"Failed": failed,
+				// Advice to switch auto-renewal on only where it can be now
+				// (REN-4; a product made by the operator has no period).
+				"CanAutoRenew": p.Period != "" && CanSwitchOn(today, dueDate)}
 			if !charge.IsZero() {
 				d["ChargeDate"] = invoicepdf.FormatDate(charge, lang)
 			}

@@ -331,6 +331,30 @@ func TestBIL8_NoNoticeForADayPastWhenTheDueDateWasSet(t *testing.T) {
 	})
 }
 
+// BIL-8, REN-4: the notice of a product renewed by hand advises switching
+// auto-renewal on only while it still can be (14 days before the due
+// date), not in the notice of the day before.
+func TestBIL8_NoticeAdvisesAutoRenewalOnlyWhileItCanBeSwitchedOn(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := swSetup(t, db, swOptions{})
+		visa := b.card(sandbox.CardVisa)
+		pid := b.buy("domain", "", "byhand.ch", "1y", visa)
+		b.exec(`UPDATE products SET auto_renew = $1 WHERE id = $2`, false, pid)
+		due := b.due(pid)
+		b.sweepOn(due.AddDays(-30))
+		rem := b.mails("lr@example.ch", "renewal_reminder", "fr")
+		if len(rem) != 1 || !swHas(rem[0].BodyText, "14 jours") {
+			t.Fatalf("the 30-day notice does not advise auto-renewal: %d notices, %q", len(rem), rem[0].BodyText)
+		}
+		b.sweepOn(due.AddDays(-1))
+		rem = b.mails("lr@example.ch", "renewal_reminder", "fr")
+		if len(rem) != 2 || swHas(rem[0].BodyText, "14 jours") || !swHas(rem[0].BodyText, "Renouvelez-le") {
+			t.Errorf("the notice of the day before: %q", rem[0].BodyText)
+		}
+	})
+}
+
 // REN-6: a product due on 31 January renewed for one month is due on the
 // last day of February, then on 28 March (calendar months from the due date).
 func TestREN6_RenewalAtTheMonthsEnd(t *testing.T) {
