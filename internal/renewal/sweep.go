@@ -191,16 +191,13 @@ func (s *Service) dueBatch(ctx context.Context, horizon, afterDue, afterID strin
 // markEnding sets Ending on the batch's products whose termination at
 // their due date is confirmed (PRD-4).
 func (s *Service) markEnding(ctx context.Context, batch []dueProduct) error {
-	args := make([]any, len(batch))
-	marks := make([]string, len(batch))
 	at := map[string]int{}
 	for i, p := range batch {
-		args[i] = p.ID
-		marks[i] = fmt.Sprintf("$%d", i+1)
 		at[p.ID] = i
 	}
+	marks, args := batchIDs(batch)
 	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), effective_date FROM termination_requests
-		WHERE status = 'scheduled' AND product_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		WHERE status = 'scheduled' AND product_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("renewal: reading the terminations scheduled: %w", err)
 	}
@@ -217,6 +214,18 @@ func (s *Service) markEnding(ctx context.Context, batch []dueProduct) error {
 	return rows.Err()
 }
 
+// batchIDs is the placeholders ("$1, $2, …") and arguments of the batch's
+// product ids, for an IN list.
+func batchIDs(batch []dueProduct) (string, []any) {
+	args := make([]any, len(batch))
+	marks := make([]string, len(batch))
+	for i, p := range batch {
+		args[i] = p.ID
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return strings.Join(marks, ", "), args
+}
+
 // stepKey names a step of a product's due date.
 func stepKey(productID, due, kind string, days int) string {
 	return fmt.Sprintf("%s|%s|%s|%d", productID, due, kind, days)
@@ -225,16 +234,13 @@ func stepKey(productID, due, kind string, days int) string {
 // stepsDone reads the steps already done for the batch's due dates, and
 // the day (in zone) each was done.
 func (s *Service) stepsDone(ctx context.Context, batch []dueProduct, zone *time.Location) (map[string]calendar.Date, error) {
-	args := make([]any, len(batch))
-	marks := make([]string, len(batch))
 	dueOf := map[string]string{}
-	for i, p := range batch {
-		args[i] = p.ID
-		marks[i] = fmt.Sprintf("$%d", i+1)
+	for _, p := range batch {
 		dueOf[p.ID] = p.Due
 	}
+	marks, args := batchIDs(batch)
 	rows, err := s.db.QueryContext(ctx, `SELECT CAST(product_id AS text), due_date, kind, days, created_at FROM renewal_steps
-		WHERE product_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		WHERE product_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("renewal: reading the steps done: %w", err)
 	}

@@ -216,3 +216,15 @@ func lcContains(list []string, v string) bool {
 	}
 	return false
 }
+
+// endsAtDueDate has the administrator ask for pid's termination at its due
+// date and confirm it with the e-mailed link.
+func (b *lcBundle) endsAtDueDate(pid string) {
+	b.t.Helper()
+	if _, err := b.ren.RequestTermination(lcCtx, b.admin, b.org, pid, renewal.WhenDueDate, lcMeta(b.admin)); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.ren.ConfirmTermination(lcCtx, b.token("admin@example.ch"), lcMeta("")); err != nil {
+		b.t.Fatal(err)
+	}
+}

@@ -158,12 +158,7 @@ func TestPRD4_RenewalPaidAfterConfirmingKeepsTheProductAndSaysSo(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		b := lcSetup(t, db)
 		pid := b.paid("domain", "muster.ch", "", "1y")
-		if _, err := b.ren.RequestTermination(lcCtx, b.admin, b.org, pid, renewal.WhenDueDate, lcMeta(b.admin)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := b.ren.ConfirmTermination(lcCtx, b.token("admin@example.ch"), lcMeta("")); err != nil {
-			t.Fatal(err)
-		}
+		b.endsAtDueDate(pid)
 		b.days(300)
 		r, err := b.bill.Pay(lcCtx, b.lr, b.org, billing.PayInput{Items: []billing.PayItem{{ProductID: pid, Period: "1y"}},
 			PaymentMethodID: b.card()}, lcMeta(b.lr))
@@ -205,12 +200,7 @@ func TestPRD4_NoRenewalNoticesForAProductEndingAtItsDueDate(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		b := lcSetup(t, db)
 		pid := b.paid("domain", "muster.ch", "", "1y")
-		if _, err := b.ren.RequestTermination(lcCtx, b.admin, b.org, pid, renewal.WhenDueDate, lcMeta(b.admin)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := b.ren.ConfirmTermination(lcCtx, b.token("admin@example.ch"), lcMeta("")); err != nil {
-			t.Fatal(err)
-		}
+		b.endsAtDueDate(pid)
 		charges := b.count(`SELECT COUNT(*) FROM sandbox_payments`)
 		for _, day := range []int{305, 30, 16, 14, 1} { // D−60, −30, −14, −1, D; then D+1 before the termination sweep
 			b.days(day - 1)
