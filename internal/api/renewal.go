@@ -61,7 +61,7 @@ func toTerminationJSON(t renewal.Termination) terminationJSON {
 
 // timelineEventJSON is something that happened to a product.
 type timelineEventJSON struct {
-	Kind string            `json:"kind" doc:"created, activated, invoice_paid, or the event or change recorded: product.renewed, product.blocked, payment.failed, product.auto_renew_on, product.termination_requested…"`
+	Kind string            `json:"kind" doc:"created, activated, invoice_paid, renewal_notice, block_notice, terminate_notice (e-mails sent; data has days and due_date), or the event or change recorded: product.renewed, product.blocked, payment.failed, product.auto_renew_on, product.termination_requested, product.termination_canceled…"`
 	At   time.Time         `json:"at"`
 	Data map[string]string `json:"data" doc:"Details as recorded: number, amount and until of an invoice; due_date, reason…"`
 }

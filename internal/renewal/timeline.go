@@ -37,6 +37,11 @@ const (
 	EventCreated     = "created"      // ordered, or made by the operator
 	EventActivated   = "activated"    // its order was paid (PRD-3)
 	EventInvoicePaid = "invoice_paid" // an invoice covering it was paid (order or renewal)
+	// Notices the sweep sent (renewal_steps): Data "days" from the due
+	// date and "due_date".
+	EventRenewalNotice   = "renewal_notice"   // BIL-8
+	EventBlockNotice     = "block_notice"     // BIL-7
+	EventTerminateNotice = "terminate_notice" // BIL-7
 )
 
 // TimelineEvent is something that happened to a product.
@@ -131,11 +136,15 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 			}
 			return oa - ob
 		})
+		done, err := s.doneSteps(ctx, p)
+		if err != nil {
+			return Timeline{}, err
+		}
 		for _, st := range steps {
 			if st.Kind == StepBlock && p.Status == "blocked" {
 				continue
 			}
-			if !st.Date.Before(today) {
+			if !st.Date.Before(today) && !done[stepKey(p.ID, p.Due, st.Kind, st.Days)] {
 				tl.Next = append(tl.Next, st)
 			}
 		}
@@ -150,6 +159,26 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 		slices.SortStableFunc(tl.Next, func(a, b Step) int { return a.Date.Compare(b.Date) })
 	}
 	return tl, nil
+}
+
+// doneSteps is the steps of p's current due date done already (today's
+// among them are no longer "next").
+func (s *Service) doneSteps(ctx context.Context, p lcProduct) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, days FROM renewal_steps WHERE product_id = $1 AND due_date = $2`, p.ID, p.Due)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: reading the steps done: %w", err)
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var kind string
+		var days int
+		if err := rows.Scan(&kind, &days); err != nil {
+			return nil, fmt.Errorf("renewal: reading a step done: %w", err)
+		}
+		done[stepKey(p.ID, p.Due, kind, days)] = true
+	}
+	return done, rows.Err()
 }
 
 // pastEvents gathers what happened to p: its creation and activation, the
@@ -217,11 +246,35 @@ func (s *Service) pastEvents(ctx context.Context, p lcProduct) ([]TimelineEvent,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// The notices the sweep sent (renewal_steps; a notice skipped is not
+	// one sent).
+	rows, err = s.db.QueryContext(ctx, `SELECT kind, days, due_date, created_at FROM renewal_steps
+		WHERE product_id = $1 AND kind IN ($2, $3, $4) AND outcome = '' ORDER BY created_at`,
+		p.ID, StepReminder, StepBlockNotice, StepTerminateNotice)
+	if err != nil {
+		return nil, fmt.Errorf("renewal: reading the notices sent: %w", err)
+	}
+	for rows.Next() {
+		var kind, due string
+		var days int
+		var at time.Time
+		if err := rows.Scan(&kind, &days, &due, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("renewal: reading a notice sent: %w", err)
+		}
+		ev := map[string]string{StepReminder: EventRenewalNotice, StepBlockNotice: EventBlockNotice, StepTerminateNotice: EventTerminateNotice}[kind]
+		out = append(out, TimelineEvent{Kind: ev, At: at.UTC(), Data: map[string]string{"days": strconv.Itoa(days), "due_date": due}})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	// Changes audited about the product (auto-renewal switched, termination
 	// asked and scheduled); state changes are the events above.
 	rows, err = s.db.QueryContext(ctx, `SELECT action, data, created_at FROM audit_events
 		WHERE organization_id = $1 AND action LIKE 'product.%'
-		AND action NOT IN ('product.terminated', 'product.blocked', 'product.unblocked', 'product.renewed', 'product.activated')
+		AND action NOT IN ('product.terminated', 'product.blocked', 'product.unblocked', 'product.renewed', 'product.activated',
+			'product.termination_canceled')
 		AND data LIKE $2
 		ORDER BY created_at, id`, p.OrgID, like)
 	if err != nil {

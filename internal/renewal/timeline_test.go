@@ -1,6 +1,7 @@
 package renewal_test
 
 import (
+	"github.com/alpage/alpage/internal/billing"
 	"testing"
 
 	"github.com/alpage/alpage/internal/renewal"
@@ -109,6 +110,65 @@ func TestREN3_TimelineListsPastAndNextSteps(t *testing.T) {
 		}
 		_, err = b.ren.Timeline(lcCtx, b.stranger, b.org, pid)
 		lcWantCode(t, "stranger", err, "object_not_found")
+	})
+}
+
+// BIL-8, REN-3: the notices the sweep sent are in the past of the
+// timeline; a step done today is no longer among the next ones; a
+// termination a renewal canceled is one event.
+func TestREN3_TimelineShowsNoticesSentAndDropsStepsDoneToday(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := lcSetup(t, db)
+		pid := b.paid("domain", "muster.ch", "", "1y")
+		if _, err := b.ren.SetAutoRenew(lcCtx, b.lr, b.org, []string{pid}, false, "", lcMeta(b.lr)); err != nil {
+			t.Fatal(err)
+		}
+		b.days(351) // D−14: 2027-02-16
+		if err := b.ren.Sweep(lcCtx, b.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		tl, err := b.ren.Timeline(lcCtx, b.lr, b.org, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notices := 0
+		for _, e := range tl.Past {
+			if e.Kind == renewal.EventRenewalNotice {
+				notices++
+				if e.Data["days"] != "-14" || e.Data["due_date"] != "2027-03-02" {
+					t.Errorf("notice sent %+v, want the 14-day one of 2027-03-02", e)
+				}
+			}
+		}
+		if notices != 1 {
+			t.Errorf("%d renewal notices in the past, want 1: %+v", notices, tl.Past)
+		}
+		for _, st := range tl.Next {
+			if st.Kind == renewal.StepReminder && st.Date.String() == "2027-02-16" {
+				t.Errorf("the notice sent today is still next: %+v", tl.Next)
+			}
+		}
+		if len(tl.Next) == 0 || tl.Next[0].Kind != renewal.StepBlockNotice || tl.Next[0].Date.String() != "2027-02-28" {
+			t.Errorf("next %+v, want the block's notice of 2027-02-28 first", tl.Next)
+		}
+
+		// A termination confirmed, then a renewal by hand: one event.
+		b.endsAtDueDate(pid)
+		if _, err := b.bill.Pay(lcCtx, b.lr, b.org, billing.PayInput{Items: []billing.PayItem{{ProductID: pid, Period: "1y"}},
+			PaymentMethodID: b.card()}, lcMeta(b.lr)); err != nil {
+			t.Fatal(err)
+		}
+		tl, _ = b.ren.Timeline(lcCtx, b.lr, b.org, pid)
+		canceled := 0
+		for _, e := range tl.Past {
+			if e.Kind == "product.termination_canceled" {
+				canceled++
+			}
+		}
+		if canceled != 1 {
+			t.Errorf("the canceled termination is %d events, want 1: %+v", canceled, tl.Past)
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/alpage/alpage/internal/apperr"
@@ -90,6 +91,14 @@ func (h *handler) productTimeline(r *http.Request, productID string) (*timelineV
 				amount = i18n.FormatMoney(a, tr.Lang(), country)
 			}
 			row.Detail = tr.T("timeline.invoice_detail", e.Data["number"], amount)
+		case e.Kind == renewal.EventRenewalNotice:
+			days, _ := strconv.Atoi(e.Data["days"])
+			row.Detail = tr.T("timeline.due_detail", day(e.Data["due_date"]))
+			if days == -1 {
+				row.Detail = tr.T("timeline.day_before") + " · " + row.Detail
+			} else if days < 0 {
+				row.Detail = tr.T("timeline.days_before", -days) + " · " + row.Detail
+			}
 		case e.Data["due_date"] != "":
 			row.Detail = tr.T("timeline.due_detail", day(e.Data["due_date"]))
 		}
