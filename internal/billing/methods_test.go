@@ -75,3 +75,46 @@ func TestBIL4_SavedMethodsAddDefaultAndRemove(t *testing.T) {
 		}
 	})
 }
+
+// BIL-4: a card refused when saved is only the page's answer: nothing was
+// owed, so no payment_failed e-mail and no payment.failed event. The test
+// card that saves and then declines every charge is saved, and its
+// charges fail (to try failed renewals in the console).
+func TestBIL4_RefusedCardOnSavingIsNoFailedPayment(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db)
+		res, err := b.bill.AddPaymentMethod(ctx, b.lr, b.org, "card", "CHF", "add-declined", "/r", "/c", meta(b.lr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.payOnPage(res.RedirectURL, sandbox.CardDeclined)
+		if done, err := b.bill.CompleteCheckout(ctx, res.CheckoutID); err != nil || done.Status != "failed" {
+			t.Fatalf("saving a declined card: %+v, %v", done, err)
+		}
+		if mails := b.outbox("lr@example.ch"); slices.Contains(mails, "payment_failed") {
+			t.Errorf("saving a refused card sent %v", mails)
+		}
+		if n := b.count(`SELECT COUNT(*) FROM webhook_events WHERE type = 'payment.failed'`); n != 0 {
+			t.Errorf("%d payment.failed events for a card refused when saved", n)
+		}
+
+		res, err = b.bill.AddPaymentMethod(ctx, b.lr, b.org, "card", "CHF", "add-later", "/r", "/c", meta(b.lr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.payOnPage(res.RedirectURL, sandbox.CardDeclinesCharges)
+		if done, err := b.bill.CompleteCheckout(ctx, res.CheckoutID); err != nil || done.Status != "succeeded" {
+			t.Fatalf("saving the card that declines charges: %+v, %v", done, err)
+		}
+		methods, _ := b.bill.ListPaymentMethods(ctx, b.lr, b.org)
+		if len(methods) != 1 || methods[0].Label != "Visa •••• 0341" {
+			t.Fatalf("methods %+v", methods)
+		}
+		o := b.order("domain", "later.ch", "1y")
+		_, err = b.bill.Pay(ctx, b.lr, b.org, billing.PayInput{Items: []billing.PayItem{{OrderID: o.ID}}, PaymentMethodID: methods[0].ID}, meta(b.lr))
+		if e := wantCode(t, err, "card_declined"); e == nil {
+			t.Fatal("a charge of the card that declines charges went through")
+		}
+	})
+}

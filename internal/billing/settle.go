@@ -362,6 +362,12 @@ func (s *Service) fail(ctx context.Context, tx *sql.Tx, a attempt, status, code 
 	if status != "failed" {
 		return nil
 	}
+	if a.Purpose == "save_method" {
+		// Saving a card that the gateway refused: nothing was owed, the
+		// page that asked says so; no payment failed (no e-mail, no event).
+		return audit.Record(ctx, tx, audit.Event{ActorID: a.CreatedBy, OrganizationID: a.OrgID, Action: "payment_method.refused",
+			CreatedAt: s.nowUTC(), Data: map[string]string{"checkout": a.ID, "code": code, "method": a.Method}})
+	}
 	var products []string
 	for _, l := range a.Sel.Lines {
 		if l.ProductID != "" {

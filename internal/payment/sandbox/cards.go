@@ -16,6 +16,9 @@ const (
 	CardInsufficientFunds = "4000000000009995" // declined: insufficient_funds
 	CardExpired           = "4000000000000069" // declined: expired_card
 	CardTimeout           = "4000000000000259" // succeeds, but the API call times out (ErrUnknownOutcome)
+	// CardDeclinesCharges saves, then every charge of it is declined
+	// (card_declined): a saved method whose automatic renewals fail.
+	CardDeclinesCharges = "4000000000000341"
 )
 
 // Behaviors: what a saved method does at each charge.
@@ -29,16 +32,31 @@ type TestCard struct {
 	Number   string
 	Brand    string // visa, mastercard
 	Behavior string // succeed, timeout, or the payment.Code* of its decline
+	// Saves: a declining card that is saved all the same (its charges
+	// are declined, not its saving).
+	Saves bool
 }
 
 // TestCards lists the test cards, in the order the card page shows them.
 var TestCards = []TestCard{
-	{CardVisa, "visa", behaviorSucceed},
-	{CardMastercard, "mastercard", behaviorSucceed},
-	{CardDeclined, "visa", payment.CodeCardDeclined},
-	{CardInsufficientFunds, "visa", payment.CodeInsufficientFunds},
-	{CardExpired, "visa", payment.CodeExpiredCard},
-	{CardTimeout, "visa", behaviorTimeout},
+	{CardVisa, "visa", behaviorSucceed, false},
+	{CardMastercard, "mastercard", behaviorSucceed, false},
+	{CardDeclined, "visa", payment.CodeCardDeclined, false},
+	{CardInsufficientFunds, "visa", payment.CodeInsufficientFunds, false},
+	{CardExpired, "visa", payment.CodeExpiredCard, false},
+	{CardTimeout, "visa", behaviorTimeout, false},
+	{CardDeclinesCharges, "visa", payment.CodeCardDeclined, true},
+}
+
+// chargeOutcome is what a charge of amount (minor units) with a method
+// of behavior gives: its decline code, or "" when it succeeds (a timeout
+// succeeds too). Saving without charging (amount 0) a card that saves
+// (TestCard.Saves) succeeds.
+func chargeOutcome(behavior string, amount int64, saves bool) string {
+	if behavior == behaviorSucceed || behavior == behaviorTimeout || (saves && amount == 0) {
+		return ""
+	}
+	return behavior
 }
 
 // Problems with a card form, as message keys of the pages.

@@ -54,9 +54,9 @@ func (g *Gateway) charge(ctx context.Context, req payment.ChargeRequest, op stri
 		}
 		status, captured, failure := payment.StatusAuthorized, int64(0), ""
 		var expires any
-		switch {
-		case behavior != behaviorSucceed && behavior != behaviorTimeout:
-			status, failure = payment.StatusFailed, behavior
+		switch code := chargeOutcome(behavior, req.Amount.Minor, false); {
+		case code != "":
+			status, failure = payment.StatusFailed, code
 		case op == opCharge:
 			status, captured = payment.StatusSucceeded, req.Amount.Minor
 		default:

@@ -152,11 +152,11 @@ func (g *Gateway) complete(ctx context.Context, checkoutID string, o outcome) er
 			return errFinished
 		}
 		status, paymentStatus, failure := payment.CheckoutSucceeded, payment.StatusSucceeded, ""
-		switch b := o.method.behavior; {
+		switch code := chargeOutcome(o.method.behavior, c.Amount.Minor, o.method.saves); {
 		case o.cancel:
 			status, paymentStatus = payment.CheckoutCanceled, payment.StatusCanceled
-		case b != behaviorSucceed && b != behaviorTimeout:
-			status, paymentStatus, failure = payment.CheckoutFailed, payment.StatusFailed, b
+		case code != "":
+			status, paymentStatus, failure = payment.CheckoutFailed, payment.StatusFailed, code
 		}
 		var token any
 		if status == payment.CheckoutSucceeded && c.saveMethod {

@@ -92,7 +92,11 @@ func (g *Gateway) newPage(c checkout) page {
 	case payment.MethodCard, payment.MethodPostFinance:
 		p.Form, p.Heading = "card", t[string(c.Method)]
 		for _, tc := range TestCards {
-			p.TestCards = append(p.TestCards, testCardRow{Number: tc.Number, Outcome: brandName(tc.Brand) + " — " + t["out_"+tc.Behavior]})
+			outcome := t["out_"+tc.Behavior]
+			if tc.Saves {
+				outcome = t["out_saves_then_declines"]
+			}
+			p.TestCards = append(p.TestCards, testCardRow{Number: tc.Number, Outcome: brandName(tc.Brand) + " — " + outcome})
 		}
 	case payment.MethodPayPal:
 		p.Form, p.Heading = "paypal", t["paypal_title"]

@@ -16,6 +16,7 @@ import (
 type savedMethod struct {
 	payment.SavedMethod
 	behavior string
+	saves    bool // TestCard.Saves, while the card is being saved (not stored)
 }
 
 // insertMethod saves a method under a new token.
@@ -86,7 +87,7 @@ func cardMethod(method payment.Method, card TestCard, expMonth, expYear int) sav
 	}
 	last4 := card.Number[len(card.Number)-4:]
 	return savedMethod{SavedMethod: payment.SavedMethod{Method: method, Brand: brand, Last4: last4,
-		ExpMonth: expMonth, ExpYear: expYear, Label: cardLabel(brand, last4)}, behavior: card.Behavior}
+		ExpMonth: expMonth, ExpYear: expYear, Label: cardLabel(brand, last4)}, behavior: card.Behavior, saves: card.Saves}
 }
 
 // DeleteMethod forgets a saved method; later charges with its token fail
