@@ -288,7 +288,7 @@ func TestTEAM2_TeamChangesTheCollaboratorsProducts(t *testing.T) {
 		t.Errorf("domains %v, want none", got)
 	}
 	home := cb.get("/").body
-	mustContain(t, home, `data-testid="count-web_hosting"`)
+	mustContain(t, home, `data-testid="count-web_hosting"`, `>1 product</a>`) // one, not "1 products"
 
 	dup := lr.post("/organization/teams", url.Values{"name": {"Web"}})
 	if dup.status != http.StatusConflict {
