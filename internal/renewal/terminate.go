@@ -57,6 +57,7 @@ type Termination struct {
 	OrganizationID string
 	ProductID      string
 	ProductName    string
+	ProductDue     string // the product's due date now (YYYY-MM-DD, or "")
 	RequestedBy    string
 	When           string // WhenNow or WhenDueDate
 	// Status: "pending" (waits for its link), "scheduled" (confirmed, for
@@ -71,14 +72,14 @@ type Termination struct {
 	NeedsConfirmation bool
 }
 
-const terminationColumns = `CAST(t.id AS text), CAST(t.organization_id AS text), CAST(t.product_id AS text), p.name,
+const terminationColumns = `CAST(t.id AS text), CAST(t.organization_id AS text), CAST(t.product_id AS text), p.name, COALESCE(p.due_date, ''),
 	COALESCE(CAST(t.requested_by AS text), ''), t.mode, t.status, t.effective_date, t.expires_at, t.created_at,
 	t.confirmed_at, t.done_at, t.token_hash IS NOT NULL`
 
 func scanTermination(row interface{ Scan(...any) error }) (Termination, error) {
 	var t Termination
 	var confirmed, done sql.NullTime
-	if err := row.Scan(&t.ID, &t.OrganizationID, &t.ProductID, &t.ProductName, &t.RequestedBy, &t.When, &t.Status,
+	if err := row.Scan(&t.ID, &t.OrganizationID, &t.ProductID, &t.ProductName, &t.ProductDue, &t.RequestedBy, &t.When, &t.Status,
 		&t.EffectiveDate, &t.ExpiresAt, &t.CreatedAt, &confirmed, &done, &t.NeedsConfirmation); err != nil {
 		return t, err
 	}

@@ -33,9 +33,10 @@ func (h *handler) lifecycleRoutes(pages *http.ServeMux) {
 // timelineView is a product's timeline as the partial "timeline" draws it:
 // labels and dates already written in the user's language.
 type timelineView struct {
-	Next    []timelineRow
-	Past    []timelineRow
-	Pending string // a termination waiting for its link, or ""
+	Next      []timelineRow
+	Past      []timelineRow
+	Pending   string // a termination waiting for its link, or ""
+	Scheduled string // a termination confirmed for the due date, or ""
 }
 
 // timelineRow is one line of the timeline.
@@ -107,6 +108,9 @@ func (h *handler) productTimeline(r *http.Request, productID string) (*timelineV
 	slices.Reverse(out.Past) // newest first, under what comes next
 	if t := tl.Termination; t != nil && t.Status == "pending" {
 		out.Pending = tr.T("timeline.pending_termination", i18n.FormatDate(t.ExpiresAt, tr.Lang(), country, tz))
+	}
+	if t := tl.Termination; t != nil && t.Status == "scheduled" {
+		out.Scheduled = tr.T("timeline.scheduled_termination", day(t.EffectiveDate))
 	}
 	return out, nil
 }
@@ -233,6 +237,7 @@ type terminatePage struct {
 	When     string
 	CanWhy   string // why the user may not terminate (ORG-10), or ""
 	Result   *renewal.Termination
+	AtOnce   bool // the type needs no e-mailed link: asking terminates
 }
 
 func (h *handler) newTerminatePage(r *http.Request) (*terminatePage, error) {
@@ -250,6 +255,11 @@ func (h *handler) newTerminatePage(r *http.Request) (*terminatePage, error) {
 	}
 	if v.org.Role != "legal_representative" && v.org.Role != "administrator" {
 		p.CanWhy = i18n.T(v.lang, "error.administrator_required")
+	}
+	if c, err := h.Catalog.Current(r.Context()); err == nil {
+		if typ, ok := c.Catalog.Type(pr.Type); ok {
+			p.AtOnce = !typ.ConfirmTermination
+		}
 	}
 	return p, nil
 }
@@ -303,6 +313,9 @@ type terminateConfirmPage struct {
 func (p *terminateConfirmPage) When() string {
 	if p.Termination.When == renewal.WhenDueDate {
 		day := p.Termination.EffectiveDate
+		if day == "" {
+			day = p.Termination.ProductDue
+		}
 		if day == "" {
 			return p.T("terminate.confirm.at_due_date")
 		}

@@ -48,6 +48,17 @@ func (b *testBundle) lcStatus(productID string) string {
 	return s
 }
 
+// lcDue is productID's due date as the console shows it to a Swiss
+// user (DD.MM.YYYY).
+func (b *testBundle) lcDue(productID string) string {
+	b.t.Helper()
+	var d string
+	if err := b.db.QueryRowContext(context.Background(), `SELECT due_date FROM products WHERE id = $1`, productID).Scan(&d); err != nil {
+		b.t.Fatal(err)
+	}
+	return d[8:10] + "." + d[5:7] + "." + d[0:4]
+}
+
 // lcNear moves productID's due date 13 days after today: too close to
 // switch auto-renewal on (REN-4).
 func (b *testBundle) lcNear(productID string) {
@@ -161,6 +172,43 @@ func TestPRD4_TerminatePageAndConfirmationLink(t *testing.T) {
 	if r := anon.get(link.RequestURI()); r.status != http.StatusGone || !strings.Contains(r.body, "This link no longer works") {
 		t.Errorf("a used link: %d", r.status)
 	}
+}
+
+// PRD-4: a termination at the due date, once confirmed, is shown on the
+// product's page with its date and what renewing by hand does; the
+// terminate page offers no second request. The confirmation page names
+// the day. A type without a link says it ends as soon as asked.
+func TestPRD4_ScheduledTerminationIsShownAndNotAskedTwice(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.importCatalog()
+	lena, o := b.person("lena@muster.ch", "Lena", "Roth", "en")
+	pid := b.lcPaid(lena.ID, o.ID, "web_hosting", "starter", "muster.ch")
+	br := b.browser()
+	br.signIn("lena@muster.ch")
+	r := br.post("/products/"+pid+"/terminate", url.Values{"organization_id": {o.ID}, "when": {"due_date"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("request: %d\n%s", r.status, r.body)
+	}
+	link := outboxLink(t, b, "lena@muster.ch", "/terminate/confirm")
+	anon := b.browser()
+	page := anon.get(link.RequestURI()).body
+	due := b.lcDue(pid) // DD.MM.YYYY; the link's page, signed out, writes DD/MM/YYYY
+	mustContain(t, page, "muster.ch will be terminated on "+strings.ReplaceAll(due, ".", "/")+".")
+	if r := anon.do(http.MethodPost, "/terminate/confirm", url.Values{"token": {link.Query().Get("token")}}); r.status != http.StatusOK {
+		t.Fatalf("confirm: %d", r.status)
+	}
+	mustContain(t, br.get("/products/"+pid).body, `data-testid="timeline-scheduled"`, "will be terminated on "+due, "Renewing it by hand")
+	terminate := br.get("/products/" + pid + "/terminate").body
+	mustContain(t, terminate, `data-testid="timeline-scheduled"`)
+	if strings.Contains(terminate, `data-testid="terminate-submit"`) {
+		t.Error("the terminate page asks again for a termination already confirmed")
+	}
+	if strings.Contains(terminate, `data-testid="terminate-at-once"`) {
+		t.Error("a web hosting (confirmed by link) is said to end at once")
+	}
+	cert := b.lcPaid(lena.ID, o.ID, "ssl_certificate", "", "www.muster.ch")
+	mustContain(t, br.get("/products/"+cert+"/terminate").body, `data-testid="terminate-at-once"`)
 }
 
 // TestREN2_JourneyTimelineAndBulkAutoRenew, in Chromium: a product's
