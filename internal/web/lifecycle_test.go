@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/alpage/alpage/internal/i18n"
 	"net/http"
 	"net/url"
 	"strings"
@@ -86,7 +87,9 @@ func TestREN2_AutoRenewPageSwitchesASelection(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("page: %d %s", r.status, r.location)
 	}
-	mustContain(t, r.body, "far.ch", "near.ch", `name="payment_method_id"`, `data-testid="switch-on"`)
+	// Each row says the product's type: two products may share a name.
+	mustContain(t, r.body, "far.ch", "near.ch", `name="payment_method_id"`, `data-testid="switch-on"`,
+		`<td data-label="Type">`+i18n.T("en", "product_type.domain")+`</td>`)
 	form := url.Values{"organization_id": {o.ID}, "product_ids": {far, near}, "enabled": {"off"}}
 	if r := br.post("/products/auto-renew", form); r.status != http.StatusSeeOther || r.location != "/products/auto-renew?done=off" {
 		t.Fatalf("switching off: %d %q\n%s", r.status, r.location, r.body)
