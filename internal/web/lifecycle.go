@@ -187,6 +187,13 @@ func (h *handler) autoRenewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if id := r.URL.Query().Get("selected"); id != "" { // from a product's page
+		for _, pr := range p.Products {
+			if pr.ID == id {
+				p.Selected = []string{id}
+			}
+		}
+	}
 	switch r.URL.Query().Get("done") {
 	case "on":
 		p.NoticeKey = "autorenew.switched_on"

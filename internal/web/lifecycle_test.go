@@ -90,6 +90,11 @@ func TestREN2_AutoRenewPageSwitchesASelection(t *testing.T) {
 	// Each row says the product's type: two products may share a name.
 	mustContain(t, r.body, "far.ch", "near.ch", `name="payment_method_id"`, `data-testid="switch-on"`,
 		`<td data-label="Type">`+i18n.T("en", "product_type.domain")+`</td>`)
+	// From a product's page, that product comes selected.
+	mustContain(t, br.get("/products/auto-renew?selected="+near).body, `value="`+near+`" id="ar-`+near+`" checked`)
+	if strings.Contains(br.get("/products/auto-renew?selected="+near).body, `value="`+far+`" id="ar-`+far+`" checked`) {
+		t.Error("a product not asked for is selected")
+	}
 	form := url.Values{"organization_id": {o.ID}, "product_ids": {far, near}, "enabled": {"off"}}
 	if r := br.post("/products/auto-renew", form); r.status != http.StatusSeeOther || r.location != "/products/auto-renew?done=off" {
 		t.Fatalf("switching off: %d %q\n%s", r.status, r.location, r.body)
