@@ -405,7 +405,7 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 	l.AutoRenew = p.AutoRenew && pl.p.PaymentMethodID != ""
 	pl.steps = s.schedule.Steps(l)
 	for _, st := range dueNow(pl.steps, today, dueDate) {
-		if st.Kind == StepBlock || st.Kind == StepTerminate {
+		if _, was := done[stepKey(p.ID, p.Due, st.Kind, st.Days)]; !was && (st.Kind == StepBlock || st.Kind == StepTerminate) {
 			var wait bool
 			if st, wait = s.announcedFirst(pl.steps, st, today, done, p); wait {
 				continue
