@@ -126,6 +126,8 @@ func TestREN2_AutoRenewPageSwitchesASelection(t *testing.T) {
 		t.Error("far.ch is not auto-renewing")
 	}
 	mustContain(t, br.get("/products/auto-renew?done=on").body, "Auto-renewal is switched on for the selected products.")
+	// The product's page says which card it renews with.
+	mustContain(t, br.get("/products/"+far).body, `data-testid="product-auto-renew-method">· Visa •••• 4242`)
 
 	// A collaborator without the billing right sees why the form is disabled.
 	carl, _ := b.person("carl@muster.ch", "Carl", "Keller", "en")

@@ -50,6 +50,7 @@ type productPage struct {
 	Price    productPrice
 	Invoices []billing.Invoice // the invoices with a line for the product
 	Timeline *timelineView     // what happened and what comes next (REN, BIL-7)
+	Method   string            // the label of the saved method auto-renewal charges, or ""
 }
 
 // showProduct shows one product; a product the user does not reach, or of
@@ -70,6 +71,17 @@ func (h *handler) showProduct(w http.ResponseWriter, r *http.Request) error {
 		}
 		if p.Invoices, err = h.productInvoices(r, pr.ID); err != nil {
 			return err
+		}
+		if pr.AutoRenew {
+			methods, err := h.Billing.ListPaymentMethods(r.Context(), v.user.ID, v.org.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range methods {
+				if m.ID == pr.PaymentMethodID || (pr.PaymentMethodID == "" && m.Default) {
+					p.Method = m.Label
+				}
+			}
 		}
 	}
 	if p.Timeline, err = h.productTimeline(r, pr.ID); err != nil {
