@@ -212,8 +212,18 @@ func (s *Service) forecastProduct(cat catalog.Catalog, p lcProduct, orgName, ter
 	}
 	typ, _ := cat.Type(p.Type)
 	months, net, priced := 0, money.Amount{}, false
-	if _, offer, err := cat.Offer(p.Type, p.Name, p.Plan); err == nil && p.Period != "" {
-		if per, price, err := offer.Price(p.Period, p.Currency); err == nil {
+	if _, offer, err := cat.Offer(p.Type, p.Name, p.Plan); err == nil && len(offer.Periods) > 0 {
+		// A product made by the operator has no period or currency: it is
+		// renewed by hand at the offer's first period, as the list of
+		// items to pay proposes (renewalPrice).
+		period, currency := p.Period, p.Currency
+		if period == "" {
+			period = offer.Periods[0].Period
+		}
+		if currency == "" && len(cat.Currencies) > 0 {
+			currency = cat.Currencies[0]
+		}
+		if per, price, err := offer.Price(period, currency); err == nil {
 			months, net, priced = per.Months, price, true
 		}
 	}

@@ -33,6 +33,7 @@ func TestREN3_ForecastOnASeededSet(t *testing.T) {
 		add("domain", "gone.ch", ".ch", "1y", "CHF", "terminated", "2026-03-20", true)            // nothing
 		add("domain", "retrying.li", ".li", "1y", "CHF", "active", "2026-03-10", true)            // next retry 03-03
 		leaving := add("domain", "leaving.ch", ".ch", "1y", "CHF", "active", "2026-04-01", false) // the customer's end 04-01
+		add("domain", "operator.ch", "", "", "", "active", "2026-04-20", false) // made by the operator: priced as billing proposes
 		b.exec(`INSERT INTO termination_requests (id, organization_id, product_id, mode, status, effective_date, expires_at, created_at)
 			VALUES ($1, $2, $3, 'due_date', 'scheduled', '2026-04-01', $4, $4)`, id.New(), b.org, leaving, b.clk.Now())
 		before := b.count(`SELECT COUNT(*) FROM audit_events`) + b.count(`SELECT COUNT(*) FROM products WHERE status = 'terminated'`)
@@ -63,6 +64,8 @@ func TestREN3_ForecastOnASeededSet(t *testing.T) {
 			"2026-04-01 termination leaving.ch",
 			"2026-04-06 charge monthly.ch CHF 9.73",
 			"2026-04-14 termination manual.eu",
+			"2026-04-20 due operator.ch CHF 16.22",
+			"2026-04-21 block operator.ch",
 		}
 		if !lcEqual(got, want) {
 			t.Errorf("items:\n%v\nwant:\n%v", got, want)
@@ -71,13 +74,13 @@ func TestREN3_ForecastOnASeededSet(t *testing.T) {
 			t.Fatalf("totals %+v", f.Totals)
 		}
 		chf, eur := f.Totals[0], f.Totals[1]
-		if chf.Currency != "CHF" || chf.Charges.String() != "51.90" || chf.ChargeCount != 4 || chf.DueCount != 0 {
+		if chf.Currency != "CHF" || chf.Charges.String() != "51.90" || chf.ChargeCount != 4 || chf.Due.String() != "16.22" || chf.DueCount != 1 {
 			t.Errorf("CHF %+v", chf)
 		}
 		if eur.Currency != "EUR" || eur.Due.String() != "108.10" || eur.DueCount != 1 || eur.ChargeCount != 0 {
 			t.Errorf("EUR %+v", eur)
 		}
-		if f.Blocks != 1 || f.Terminations != 3 {
+		if f.Blocks != 2 || f.Terminations != 3 {
 			t.Errorf("%d blocks, %d terminations", f.Blocks, f.Terminations)
 		}
 		if after := b.count(`SELECT COUNT(*) FROM audit_events`) + b.count(`SELECT COUNT(*) FROM products WHERE status = 'terminated'`); after != before {
