@@ -33,7 +33,7 @@ func TestREN3_ForecastOnASeededSet(t *testing.T) {
 		add("domain", "gone.ch", ".ch", "1y", "CHF", "terminated", "2026-03-20", true)            // nothing
 		add("domain", "retrying.li", ".li", "1y", "CHF", "active", "2026-03-10", true)            // next retry 03-03
 		leaving := add("domain", "leaving.ch", ".ch", "1y", "CHF", "active", "2026-04-01", false) // the customer's end 04-01
-		add("domain", "operator.ch", "", "", "", "active", "2026-04-20", false) // made by the operator: priced as billing proposes
+		add("domain", "operator.ch", "", "", "", "active", "2026-04-20", false)                   // made by the operator: priced as billing proposes
 		b.exec(`INSERT INTO termination_requests (id, organization_id, product_id, mode, status, effective_date, expires_at, created_at)
 			VALUES ($1, $2, $3, 'due_date', 'scheduled', '2026-04-01', $4, $4)`, id.New(), b.org, leaving, b.clk.Now())
 		before := b.count(`SELECT COUNT(*) FROM audit_events`) + b.count(`SELECT COUNT(*) FROM products WHERE status = 'terminated'`)
