@@ -37,6 +37,9 @@ type dueProduct struct {
 	// Ending: the customer's termination at this due date is confirmed
 	// (PRD-4): no renewal notice, charge or block notice is owed.
 	Ending bool
+	// Attempted: an automatic charge of this due date was made already
+	// (planFor): a notice reads how it went only then.
+	Attempted bool
 }
 
 // Sweep does what the schedule says is due as of now (DESIGN.md "sweep"),
@@ -404,6 +407,11 @@ func (s *Service) planFor(ctx context.Context, cat catalog.Catalog, today calend
 	}
 	l.AutoRenew = p.AutoRenew && pl.p.PaymentMethodID != ""
 	pl.steps = s.schedule.Steps(l)
+	for _, st := range pl.steps {
+		if _, was := done[stepKey(p.ID, p.Due, st.Kind, st.Days)]; was && st.Kind == StepAttempt {
+			pl.p.Attempted = true
+		}
+	}
 	for _, st := range dueNow(pl.steps, today, dueDate) {
 		if _, was := done[stepKey(p.ID, p.Due, st.Kind, st.Days)]; !was && (st.Kind == StepBlock || st.Kind == StepTerminate) {
 			var wait bool

@@ -40,14 +40,10 @@ func (s *Service) remind(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, t
 		label, failed := "", false
 		if !charge.IsZero() {
 			label = billing.MethodLabel(ctx, tx, p.PaymentMethodID)
-			// After declined attempts the notice says so (REN-5), not
-			// "nothing to do".
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM renewal_steps WHERE product_id = $1 AND due_date = $2
-				AND kind = $3 AND outcome NOT IN ($4, $5, '')`, p.ID, p.Due, StepAttempt, OutcomeSucceeded, OutcomeSkipped).Scan(&n); err != nil {
-				return fmt.Errorf("renewal: reading the attempts made: %w", err)
+			var err error
+			if failed, err = s.attemptsFailed(ctx, tx, p); err != nil {
+				return err
 			}
-			failed = n > 0
 		}
 		return s.tell(ctx, tx, p.OrgID, "renewal_reminder", func(lang string) map[string]any {
 			d := map[string]any{"ProductName": p.Name, "DueDate": invoicepdf.FormatDate(dueDate, lang),
@@ -63,6 +59,22 @@ func (s *Service) remind(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, t
 		})
 	})
 	return err
+}
+
+// attemptsFailed reports whether an automatic charge of p's due date was
+// declined: a notice after one says so (REN-5), not "nothing to do".
+// Before the first attempt (the 14-day notice, every renewal's) there is
+// nothing to read.
+func (s *Service) attemptsFailed(ctx context.Context, tx *sql.Tx, p dueProduct) (bool, error) {
+	if !p.Attempted {
+		return false, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM renewal_steps WHERE product_id = $1 AND due_date = $2
+		AND kind = $3 AND outcome NOT IN ($4, $5, '')`, p.ID, p.Due, StepAttempt, OutcomeSucceeded, OutcomeSkipped).Scan(&n); err != nil {
+		return false, fmt.Errorf("renewal: reading the attempts made: %w", err)
+	}
+	return n > 0, nil
 }
 
 // charge makes the automatic charges of the chunk's plans (REN-3, REN-5)
