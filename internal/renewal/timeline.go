@@ -94,7 +94,11 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 		return Timeline{}, err
 	}
 	tl := Timeline{ProductID: p.ID, Status: p.Status, DueDate: p.Due, AutoRenew: p.AutoRenew, Today: today}
-	if tl.Past, err = s.pastEvents(ctx, p); err != nil {
+	done, err := s.stepsOf(ctx, p)
+	if err != nil {
+		return Timeline{}, err
+	}
+	if tl.Past, err = s.pastEvents(ctx, p, done); err != nil {
 		return Timeline{}, err
 	}
 	if !seesBilling {
@@ -136,15 +140,17 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 			}
 			return oa - ob
 		})
-		done, err := s.doneSteps(ctx, p)
-		if err != nil {
-			return Timeline{}, err
+		doneNow := map[string]bool{} // the current due date's steps done
+		for _, d := range done {
+			if d.Due == p.Due {
+				doneNow[stepKey(p.ID, d.Due, d.Kind, d.Days)] = true
+			}
 		}
 		for _, st := range steps {
 			if st.Kind == StepBlock && p.Status == "blocked" {
 				continue
 			}
-			if !st.Date.Before(today) && !done[stepKey(p.ID, p.Due, st.Kind, st.Days)] {
+			if !st.Date.Before(today) && !doneNow[stepKey(p.ID, p.Due, st.Kind, st.Days)] {
 				tl.Next = append(tl.Next, st)
 			}
 		}
@@ -161,30 +167,38 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 	return tl, nil
 }
 
-// doneSteps is the steps of p's current due date done already (today's
-// among them are no longer "next").
-func (s *Service) doneSteps(ctx context.Context, p lcProduct) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, days FROM renewal_steps WHERE product_id = $1 AND due_date = $2`, p.ID, p.Due)
+// stepDone is a row of renewal_steps: a step the sweep did (or skipped)
+// for one of the product's due dates.
+type stepDone struct {
+	Kind, Due, Outcome string
+	Days               int
+	At                 time.Time
+}
+
+// stepsOf reads the steps done for p, every due date, oldest first: the
+// timeline's past (the notices sent) and what is no longer next.
+func (s *Service) stepsOf(ctx context.Context, p lcProduct) ([]stepDone, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, days, due_date, outcome, created_at FROM renewal_steps
+		WHERE product_id = $1 ORDER BY created_at`, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("renewal: reading the steps done: %w", err)
 	}
 	defer rows.Close()
-	done := map[string]bool{}
+	var out []stepDone
 	for rows.Next() {
-		var kind string
-		var days int
-		if err := rows.Scan(&kind, &days); err != nil {
+		var st stepDone
+		if err := rows.Scan(&st.Kind, &st.Days, &st.Due, &st.Outcome, &st.At); err != nil {
 			return nil, fmt.Errorf("renewal: reading a step done: %w", err)
 		}
-		done[stepKey(p.ID, p.Due, kind, days)] = true
+		out = append(out, st)
 	}
-	return done, rows.Err()
+	return out, rows.Err()
 }
 
 // pastEvents gathers what happened to p: its creation and activation, the
 // invoices that paid it, the events published about it (PRD-5) and the
 // changes audited about it, oldest first.
-func (s *Service) pastEvents(ctx context.Context, p lcProduct) ([]TimelineEvent, error) {
+func (s *Service) pastEvents(ctx context.Context, p lcProduct, done []stepDone) ([]TimelineEvent, error) {
 	out := []TimelineEvent{{Kind: EventCreated, At: p.CreatedAt}}
 	if p.ActivatedAt.Valid {
 		out = append(out, TimelineEvent{Kind: EventActivated, At: p.ActivatedAt.Time.UTC()})
@@ -246,28 +260,12 @@ func (s *Service) pastEvents(ctx context.Context, p lcProduct) ([]TimelineEvent,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The notices the sweep sent (renewal_steps; a notice skipped is not
-	// one sent).
-	rows, err = s.db.QueryContext(ctx, `SELECT kind, days, due_date, created_at FROM renewal_steps
-		WHERE product_id = $1 AND kind IN ($2, $3, $4) AND outcome = '' ORDER BY created_at`,
-		p.ID, StepReminder, StepBlockNotice, StepTerminateNotice)
-	if err != nil {
-		return nil, fmt.Errorf("renewal: reading the notices sent: %w", err)
-	}
-	for rows.Next() {
-		var kind, due string
-		var days int
-		var at time.Time
-		if err := rows.Scan(&kind, &days, &due, &at); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("renewal: reading a notice sent: %w", err)
+	// The notices the sweep sent (a notice skipped is not one sent).
+	notices := map[string]string{StepReminder: EventRenewalNotice, StepBlockNotice: EventBlockNotice, StepTerminateNotice: EventTerminateNotice}
+	for _, d := range done {
+		if ev, ok := notices[d.Kind]; ok && d.Outcome == "" {
+			out = append(out, TimelineEvent{Kind: ev, At: d.At.UTC(), Data: map[string]string{"days": strconv.Itoa(d.Days), "due_date": d.Due}})
 		}
-		ev := map[string]string{StepReminder: EventRenewalNotice, StepBlockNotice: EventBlockNotice, StepTerminateNotice: EventTerminateNotice}[kind]
-		out = append(out, TimelineEvent{Kind: ev, At: at.UTC(), Data: map[string]string{"days": strconv.Itoa(days), "due_date": due}})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	// Changes audited about the product (auto-renewal switched, termination
 	// asked and scheduled); state changes are the events above.
