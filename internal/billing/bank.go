@@ -193,12 +193,13 @@ func (s *Service) settleProforma(ctx context.Context, tx *sql.Tx, pf Invoice, li
 		Scan(&createdBy); err != nil {
 		return issued{}, fmt.Errorf("billing: reading the pro-forma: %w", err)
 	}
+	today := s.today(cat)
 	inv, err := s.issue(ctx, tx, issueSpec{orgID: pf.OrganizationID, userID: createdBy, kind: KindInvoice, status: "paid",
-		currency: pf.Currency, language: pf.Language, lines: sel.Lines, paid: pf.Total.Minor, cat: cat, today: s.today(cat)})
+		currency: pf.Currency, language: pf.Language, lines: sel.Lines, paid: pf.Total.Minor, cat: cat, today: today})
 	if err != nil {
 		return issued{}, err
 	}
-	if err := s.applyInvoice(ctx, tx, pf.OrganizationID, inv, sel); err != nil {
+	if err := s.applyInvoice(ctx, tx, pf.OrganizationID, inv, sel, today); err != nil {
 		return issued{}, err
 	}
 	var paidFor []string

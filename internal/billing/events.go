@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/alpage/alpage/internal/calendar"
 )
 
 // Events published for the provider's systems (PRD-5), in the transaction
@@ -45,6 +46,8 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, typ, orgID string, da
 // paid: no PreviousDueDate).
 type Renewed struct {
 	OrgID, ProductID, DueDate, PreviousDueDate, InvoiceID string
+	// Today is the day of the payment in the catalog's time zone.
+	Today calendar.Date
 }
 
 // OnRenewed sets what else is done, in the renewing transaction, for each

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/alpage/alpage/internal/audit"
+	"github.com/alpage/alpage/internal/calendar"
 	"github.com/alpage/alpage/internal/catalog"
 	"github.com/alpage/alpage/internal/id"
 	"github.com/alpage/alpage/internal/payment"
@@ -156,7 +157,7 @@ func (s *Service) settle(ctx context.Context, tx *sql.Tx, a attempt, gp *payment
 	if _, err := tx.ExecContext(ctx, `UPDATE payments SET invoice_id = $1 WHERE checkout_id = $2`, inv.ID, a.ID); err != nil {
 		return fmt.Errorf("billing: linking the payments to the invoice: %w", err)
 	}
-	if err := s.applyInvoice(ctx, tx, a.OrgID, inv, a.Sel); err != nil {
+	if err := s.applyInvoice(ctx, tx, a.OrgID, inv, a.Sel, s.today(cat)); err != nil {
 		return err
 	}
 	if err := s.completeAttempt(ctx, tx, a.ID, "completed", inv.ID); err != nil {
@@ -229,7 +230,7 @@ func (s *Service) invoiceFor(ctx context.Context, tx *sql.Tx, a attempt, cat cat
 // date one period ahead, renewed products moved by the period from their
 // due date (REN-6) and unblocked, orders paid, other pro-formas for the
 // same items voided.
-func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, inv issued, sel selection) error {
+func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, inv issued, sel selection, today calendar.Date) error {
 	now := s.nowUTC()
 	for _, pid := range sel.Proformas {
 		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_minor = total_minor, invoice_id = $1,
@@ -256,7 +257,7 @@ func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, in
 					return err
 				}
 				if s.renewed != nil {
-					if err := s.renewed(ctx, tx, Renewed{OrgID: orgID, ProductID: l.ProductID, DueDate: due, InvoiceID: inv.ID}); err != nil {
+					if err := s.renewed(ctx, tx, Renewed{OrgID: orgID, ProductID: l.ProductID, DueDate: due, InvoiceID: inv.ID, Today: today}); err != nil {
 						return err
 					}
 				}
@@ -286,7 +287,7 @@ func (s *Service) applyInvoice(ctx context.Context, tx *sql.Tx, orgID string, in
 		}
 		if s.renewed != nil {
 			if err := s.renewed(ctx, tx, Renewed{OrgID: orgID, ProductID: l.ProductID, DueDate: due,
-				PreviousDueDate: inv.periods[i].start.String(), InvoiceID: inv.ID}); err != nil {
+				PreviousDueDate: inv.periods[i].start.String(), InvoiceID: inv.ID, Today: today}); err != nil {
 				return err
 			}
 		}

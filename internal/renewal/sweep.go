@@ -70,7 +70,8 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cat := v.Catalog
-	today := calendar.Today(now, sweepZone(cat))
+	zone := sweepZone(cat)
+	today := calendar.Today(now, zone)
 	horizon := today.AddDays(s.schedule.horizon())
 	size := s.batch
 	if size <= 0 {
@@ -86,7 +87,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 		if len(batch) == 0 {
 			break
 		}
-		done, err := s.stepsDone(ctx, batch, sweepZone(cat))
+		done, err := s.stepsDone(ctx, batch, zone)
 		if err == nil {
 			err = s.markEnding(ctx, batch)
 		}

@@ -322,19 +322,13 @@ func (s *Service) renewed(ctx context.Context, tx *sql.Tx, r billing.Renewed) er
 	if err != nil {
 		return fmt.Errorf("renewal: the new due date %q: %w", r.DueDate, err)
 	}
-	_, today, err := s.lcCatalog(ctx, tx)
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now().UTC()
+	p := dueProduct{ID: r.ProductID, OrgID: r.OrgID, Due: r.DueDate}
 	for _, d := range s.schedule.Reminders {
-		if !due.AddDays(-d).Before(today) {
+		if !due.AddDays(-d).Before(r.Today) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO renewal_steps (product_id, due_date, kind, days, organization_id, outcome, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-			r.ProductID, r.DueDate, StepReminder, -d, r.OrgID, OutcomeSkipped, now); err != nil {
-			return fmt.Errorf("renewal: skipping the notices already past: %w", err)
+		if _, err := s.recordStep(ctx, tx, p, Step{Kind: StepReminder, Days: -d}, OutcomeSkipped, ""); err != nil {
+			return err
 		}
 	}
 	if r.PreviousDueDate == "" {
