@@ -36,7 +36,7 @@ type attempt struct {
 	// The saved method charged, if any.
 	PaymentMethodID string
 	Token           string
-	// finishing is how ChargeRenewal wants the attempt finished (not
+	// finishing is how ChargeRenewals wants the attempt finished (not
 	// stored; RenewalCharge.Brief and Settled).
 	finishing finishOpts
 }

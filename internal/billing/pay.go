@@ -34,7 +34,7 @@ type PayInput struct {
 	// back (with ?checkout={id}); then call CompleteCheckout.
 	ReturnURL, CancelURL string
 
-	// renewal marks the automatic renewal ChargeRenewal makes (no user).
+	// renewal marks the automatic renewal ChargeRenewals makes (no user).
 	renewal bool
 }
 

@@ -50,32 +50,11 @@ type RenewalCharge struct {
 	Settled func(ctx context.Context, tx *sql.Tx, checkoutID string) error
 }
 
-// ErrNotDue answers ChargeRenewal when the product no longer waits for
-// the renewal of that due date: there is nothing to charge.
+// ErrNotDue answers a charge of ChargeRenewals when the product no longer
+// waits for the renewal of that due date: there is nothing to charge.
 var ErrNotDue = errors.New("billing: the product is no longer due on that date")
 
-// ChargeRenewal renews a product by charging its saved method, through
-// Pay's code path (one invoice, one payment, the due date moved by the
-// period, REN-6, a blocked product unblocked, the receipt sent) but
-// without a user's rights: it is the system's entry point for the renewal
-// sweep. A decline fails the attempt and returns its result with the
-// decline error (card_declined, insufficient_funds, expired_card); the
-// payment_failed e-mail is left to the caller, which knows when the next
-// attempt is. Other refusals: ErrNotDue, payment_in_progress (another
-// payment of the product is under way), item_not_payable,
-// payment_outcome_unknown (asked again with the same Attempt, it resolves
-// the charge before anything else).
-//
-// An attempt that ended canceled (the gateway never received it and
-// SweepPayments gave it up) is followed by a new one under a derived key:
-// nothing was charged.
-func (s *Service) ChargeRenewal(ctx context.Context, in RenewalCharge) (PayResult, error) {
-	o := s.ChargeRenewals(ctx, []RenewalCharge{in})[0]
-	return o.Result, o.Err
-}
-
-// RenewalOutcome is what ChargeRenewals answers for one of its charges:
-// what ChargeRenewal answers.
+// RenewalOutcome is what ChargeRenewals answers for one of its charges.
 type RenewalOutcome struct {
 	Result PayResult
 	Err    error
@@ -84,8 +63,21 @@ type RenewalOutcome struct {
 // maxGatewayCalls bounds the gateway calls ChargeRenewals makes at once.
 const maxGatewayCalls = 16
 
-// ChargeRenewals is ChargeRenewal for a batch of products (the renewal
-// sweep's): the attempts are recorded in one transaction, each in its own
+// ChargeRenewals renews products by charging their saved methods, through
+// Pay's code path (for each, one invoice, one payment, the due date moved
+// by the period, REN-6, a blocked product unblocked, the receipt sent) but
+// without a user's rights: it is the system's entry point for the renewal
+// sweep. A decline fails the attempt and answers its result with the
+// decline error (card_declined, insufficient_funds, expired_card); the
+// payment_failed e-mail is left to the caller, which knows when the next
+// attempt is. Other refusals: ErrNotDue, payment_in_progress (another
+// payment of the product is under way), item_not_payable,
+// payment_outcome_unknown (asked again with the same Attempt, it resolves
+// the charge before anything else). An attempt that ended canceled (the
+// gateway never received it and SweepPayments gave it up) is followed by
+// a new one under a derived key: nothing was charged.
+//
+// The attempts are recorded in one transaction, each in its own
 // savepoint; the saved methods are charged concurrently, outside any
 // transaction; the charges are settled in one transaction, each in its own
 // savepoint. Each renewal is as whole as alone (its attempt, its

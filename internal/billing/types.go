@@ -175,7 +175,7 @@ type selection struct {
 	Credit    int64    `json:"credit,omitempty"` // already received on the pro-formas or invoice
 	Language  string   `json:"language"`
 	Deposit   bool     `json:"deposit,omitempty"`
-	// Renewal marks an automatic renewal (ChargeRenewal): its failure
+	// Renewal marks an automatic renewal (ChargeRenewals): its failure
 	// notice is the renewal engine's, its receipt says what was renewed.
 	Renewal bool `json:"renewal,omitempty"`
 }

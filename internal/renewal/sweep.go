@@ -54,7 +54,7 @@ type dueProduct struct {
 // is done once per (product, due date, kind, days): a renewal_steps row is
 // inserted in the transaction of its effect, and an automatic charge's
 // idempotency key is derived from the product, the due date and the
-// attempt's day (billing.ChargeRenewal), so that a second sweep, a sweep
+// attempt's day (billing.ChargeRenewals), so that a second sweep, a sweep
 // after a crash or another instance's sweep does nothing twice. After a
 // downtime the sweep does the latest step of each kind that came due, not
 // every one it missed.
