@@ -160,10 +160,7 @@ func (s *Service) RequestTermination(ctx context.Context, userID, orgID, product
 		if err != nil {
 			return err
 		}
-		confirm := true
-		if t, ok := cat.Type(p.Type); ok {
-			confirm = t.ConfirmTermination
-		}
+		confirm := NeedsConfirmation(cat, p.Type)
 		now := s.clock.Now().UTC()
 		reqID := id.New()
 		var secret string
@@ -485,4 +482,14 @@ func (s *Service) renewalKeeps(ctx context.Context, tx *sql.Tx, r billing.Renewe
 		}
 	}
 	return s.mailTerminationCanceled(ctx, tx, t, r.DueDate)
+}
+
+// NeedsConfirmation reports whether terminating a product of type typ waits
+// for the e-mailed link (PRD-4): yes unless the catalog's type says
+// otherwise (confirm_termination: false).
+func NeedsConfirmation(cat catalog.Catalog, typ string) bool {
+	if t, ok := cat.Type(typ); ok {
+		return t.ConfirmTermination
+	}
+	return true
 }

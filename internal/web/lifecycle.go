@@ -264,9 +264,7 @@ func (h *handler) newTerminatePage(r *http.Request) (*terminatePage, error) {
 		p.CanWhy = i18n.T(v.lang, "error.administrator_required")
 	}
 	if c, err := h.Catalog.Current(r.Context()); err == nil {
-		if typ, ok := c.Catalog.Type(pr.Type); ok {
-			p.AtOnce = !typ.ConfirmTermination
-		}
+		p.AtOnce = !renewal.NeedsConfirmation(c.Catalog, pr.Type)
 	}
 	return p, nil
 }
