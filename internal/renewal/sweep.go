@@ -488,7 +488,7 @@ func (s *Service) runStep(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, 
 	case StepReminder:
 		return s.remind(ctx, tx, cat, today, pl.p, st, pl.steps)
 	case StepBlock:
-		return s.block(ctx, tx, cat, pl.p, st, pl.steps)
+		return s.block(ctx, tx, cat, today, pl.p, st, pl.steps)
 	case StepTerminate:
 		return s.terminate(ctx, tx, pl.p, st)
 	case StepBlockNotice, StepTerminateNotice:

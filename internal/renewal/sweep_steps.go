@@ -195,7 +195,7 @@ func failureReason(lang, code string) string {
 
 // block blocks a product unpaid after its grace period (BIL-7), with the
 // product.blocked event and the e-mail, in one transaction.
-func (s *Service) block(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, p dueProduct, st Step, steps []Step) error {
+func (s *Service) block(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, today calendar.Date, p dueProduct, st Step, steps []Step) error {
 	dueDate, _ := calendar.Parse(p.Due)
 	var terminate calendar.Date
 	for _, x := range steps {
@@ -203,7 +203,6 @@ func (s *Service) block(ctx context.Context, tx *sql.Tx, cat catalog.Catalog, p 
 			terminate = x.Date
 		}
 	}
-	today := calendar.Today(s.clock.Now(), sweepZone(cat))
 	price, hasPrice := renewalPrice(cat, p, today)
 	_, err := s.doStep(ctx, tx, p, st, "", "", []string{"active", "blocked"}, func() error {
 		ok, err := s.transition(ctx, tx, p.OrgID, p.ID, []string{"active"}, "blocked", webhook.ProductBlocked,
