@@ -47,7 +47,7 @@ func (s *Service) Due(ctx context.Context, userID, orgID string, all bool) ([]Du
 	}
 	today := s.today(cat)
 	rate := cat.VATRate(today.String())
-	loc := location(cat)
+	loc := cat.Location()
 	out := []DueItem{}
 
 	covered := map[string]bool{}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/alpage/alpage/internal/apperr"
@@ -74,27 +73,9 @@ func (s *Service) forUpdate() string {
 	return ""
 }
 
-// location is the catalog's time zone, in which due dates are calendar days.
-func location(cat catalog.Catalog) *time.Location {
-	if cat.TimeZone != "" {
-		if loc, ok := locations.Load(cat.TimeZone); ok {
-			return loc.(*time.Location)
-		}
-		if loc, err := time.LoadLocation(cat.TimeZone); err == nil {
-			locations.Store(cat.TimeZone, loc)
-			return loc
-		}
-	}
-	return time.UTC
-}
-
-// locations keeps the time zones loaded (time.LoadLocation reads the zone
-// file each time): a *time.Location is immutable.
-var locations sync.Map
-
 // today is the calendar day of now in the catalog's time zone.
 func (s *Service) today(cat catalog.Catalog) calendar.Date {
-	return calendar.Today(s.clock.Now(), location(cat))
+	return calendar.Today(s.clock.Now(), cat.Location())
 }
 
 // currentCatalog loads the current catalog, inside tx when tx is not nil

@@ -85,17 +85,6 @@ func (p lcProduct) toProduct(updated time.Time) product.Product {
 		CreatedAt: p.CreatedAt, UpdatedAt: updated}
 }
 
-// catalogLocation is the catalog's time zone, in which due dates are
-// calendar days.
-func catalogLocation(cat catalog.Catalog) *time.Location {
-	if cat.TimeZone != "" {
-		if loc, err := time.LoadLocation(cat.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
 // lcCatalog is the current catalog (inside tx when tx is not nil: SQLite
 // has one connection; empty before the first import) and today in its
 // time zone.
@@ -110,7 +99,7 @@ func (s *Service) lcCatalog(ctx context.Context, tx *sql.Tx) (catalog.Catalog, c
 	if err != nil && !errors.Is(err, catalog.ErrEmpty) {
 		return catalog.Catalog{}, calendar.Date{}, err
 	}
-	return v.Catalog, calendar.Today(s.clock.Now(), catalogLocation(v.Catalog)), nil
+	return v.Catalog, calendar.Today(s.clock.Now(), v.Catalog.Location()), nil
 }
 
 // SetAutoRenew switches auto-renewal on or off for one product or a

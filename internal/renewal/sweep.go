@@ -70,7 +70,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cat := v.Catalog
-	zone := sweepZone(cat)
+	zone := cat.Location()
 	today := calendar.Today(now, zone)
 	horizon := today.AddDays(s.schedule.horizon())
 	size := s.batch
@@ -569,16 +569,6 @@ func (s *Service) lockClause() string {
 		return " FOR UPDATE"
 	}
 	return ""
-}
-
-// location is the catalog's time zone, in which due dates are calendar days.
-func sweepZone(cat catalog.Catalog) *time.Location {
-	if cat.TimeZone != "" {
-		if loc, err := time.LoadLocation(cat.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
 }
 
 func inList(list []string, v string) bool {

@@ -384,7 +384,7 @@ func (s *Service) ApplyScheduledTerminations(ctx context.Context, now time.Time)
 	if err != nil && !errors.Is(err, catalog.ErrEmpty) {
 		return err
 	}
-	today := calendar.Today(now, catalogLocation(cat.Catalog)).String()
+	today := calendar.Today(now, cat.Catalog.Location()).String()
 	after := ""
 	for {
 		rows, err := s.db.QueryContext(ctx, `SELECT CAST(id AS text) FROM termination_requests WHERE status = 'scheduled'

@@ -156,7 +156,7 @@ func (s *Service) Timeline(ctx context.Context, userID, orgID, productID string)
 		}
 	}
 	if t := tl.Termination; t != nil && t.Status == "pending" {
-		d := calendar.Today(t.ExpiresAt, catalogLocation(cat))
+		d := calendar.Today(t.ExpiresAt, cat.Location())
 		st := Step{Kind: StepConfirmationExpires, Date: d}
 		if due, err := calendar.Parse(p.Due); err == nil {
 			st.Days = due.DaysUntil(d) // relative to the due date, as every step

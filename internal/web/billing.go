@@ -154,13 +154,7 @@ func (h *handler) returnURL(r *http.Request, forWhat string) string {
 
 // today is the calendar day of now in the catalog's time zone.
 func today(cat catalog.Catalog, now time.Time) string {
-	loc := time.UTC
-	if cat.TimeZone != "" {
-		if l, err := time.LoadLocation(cat.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	return now.In(loc).Format(time.DateOnly)
+	return now.In(cat.Location()).Format(time.DateOnly)
 }
 
 // failures are the declines a payment page may answer, shown with their
