@@ -98,6 +98,8 @@ func (s *Service) ChargeRenewals(ctx context.Context, ins []RenewalCharge) []Ren
 	}
 	var toFinish []pending
 	var toCharge []int
+	// The cases are drive's, taken apart so that the saved methods are
+	// charged together: a change to drive's dispatch belongs here too.
 	for i, a := range attempts {
 		switch {
 		case errs[i] != nil:
